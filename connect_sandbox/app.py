@@ -1,0 +1,65 @@
+"""create_app(settings) -> the ASGI app: routes, the error handler, lifespan."""
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .config import Settings
+from .errors import InvalidRequestError
+from .http.pipeline import Operation, Pipeline
+from .http.render import dumps, request_id
+from .routes import ROUTES
+from .store import open_store
+
+
+def _unrecognized(request: Request) -> Response:
+    err = InvalidRequestError(
+        f"Unrecognized request URL ({request.method}: {request.url.path}). Please see "
+        "https://stripe.com/docs or we can help at https://support.stripe.com/.")
+    err.status = 404
+    return Response(dumps(err.to_wire()), 404, media_type="application/json",
+                    headers={"Request-Id": request_id()})
+
+
+def _endpoint(pipeline: Pipeline, ops: dict[str, Operation]):
+    async def endpoint(request: Request) -> Response:
+        op = ops.get(request.method)
+        if op is None:
+            return _unrecognized(request)
+        return await pipeline(request, op)
+    return endpoint
+
+
+def create_app(settings: Settings) -> Starlette:
+    store = open_store(settings.database)
+    pipeline = Pipeline(store)
+    by_path: dict[str, dict[str, Operation]] = defaultdict(dict)
+    for op in ROUTES:
+        by_path[op.path][op.method] = op
+    routes = [Route(path, _endpoint(pipeline, ops),
+                    methods=["GET", "POST", "DELETE", "PUT", "PATCH"])
+              for path, ops in by_path.items()]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _unrecognized(request)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        store.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: not_found, 405: not_found})
+    app.state.store = store
+    app.state.settings = settings
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The uvicorn factory: settings from CONNECT_SANDBOX_* variables."""
+    return create_app(Settings.from_env())

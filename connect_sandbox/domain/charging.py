@@ -1,0 +1,149 @@
+"""What happens when a card or bank account is charged, and the charge's shape.
+Pure: takes stored objects and returns new ones."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..wire.shape import blank
+from .ids import new_id
+from .testcards import BANK_FAILURES, DECLINES, Decline
+
+
+def decline_for(source: dict[str, Any]) -> Decline | None:
+    outcome = source.get("_behaviour", {}).get("charge", "ok")
+    if outcome == "ok" or source.get("object") == "bank_account":
+        return None
+    return DECLINES[outcome]
+
+
+def _risk_score(seed: str) -> int:
+    return sum(seed.encode()) % 60 + 5
+
+
+def success_outcome(charge_id: str) -> dict[str, Any]:
+    return {"network_status": "approved_by_network", "reason": None, "risk_level": "normal",
+            "risk_score": _risk_score(charge_id), "seller_message": "Payment complete.",
+            "type": "authorized"}
+
+
+def decline_outcome(charge_id: str, d: Decline) -> dict[str, Any]:
+    return {"network_status": d.network_status,
+            "reason": "highest_risk_level" if d.outcome_type == "blocked" else d.decline_code,
+            "risk_level": d.risk_level, "risk_score": 95 if d.risk_level == "highest"
+            else _risk_score(charge_id), "seller_message": d.seller_message,
+            "type": d.outcome_type}
+
+
+def card_checks(card: dict[str, Any]) -> dict[str, Any]:
+    b = card.get("_behaviour", {})
+
+    def check(value: Any, kind: str) -> Any:
+        if value is None:
+            return None
+        return "fail" if b.get(kind) == "fail" else "pass"
+    return {"address_line1_check": check(card.get("address_line1"), "address_check"),
+            "address_postal_code_check": check(card.get("address_zip"), "address_check"),
+            "cvc_check": check(card.get("cvc_check"), "cvc_check")}
+
+
+def method_details(source: dict[str, Any], *, three_d_secure: dict | None = None) -> dict:
+    if source.get("object") == "bank_account":
+        return {"type": "ach_debit", "ach_debit": {
+            "account_holder_type": source.get("account_holder_type"),
+            "bank_name": source.get("bank_name"), "country": source.get("country"),
+            "fingerprint": source.get("fingerprint"), "last4": source.get("last4"),
+            "routing_number": source.get("routing_number")}}
+    card = source.get("card") if source.get("object") in ("payment_method", "source") else source
+    card = card or {}
+    brand = (card.get("brand") or "").lower().replace("american express", "amex") \
+        .replace("diners club", "diners")
+    return {"type": "card", "card": {
+        "amount_authorized": None, "brand": brand, "checks": card_checks(card)
+        if source.get("object") == "card" else (card.get("checks") or card_checks(card)),
+        "country": card.get("country"), "exp_month": card.get("exp_month"),
+        "exp_year": card.get("exp_year"), "extended_authorization": {"status": "disabled"},
+        "fingerprint": card.get("fingerprint"), "funding": card.get("funding"),
+        "incremental_authorization": {"status": "unavailable"}, "installments": None,
+        "last4": card.get("last4"), "mandate": None,
+        "multicapture": {"status": "unavailable"}, "network": brand or None,
+        "network_token": {"used": False}, "overcapture": {"maximum_amount_capturable": None,
+                                                          "status": "unavailable"},
+        "three_d_secure": three_d_secure, "wallet": None}}
+
+
+def new_charge(*, amount: int, currency: str, now: int, source: dict[str, Any] | None,
+               customer: str | None, capture: bool, params: dict[str, Any],
+               decline: Decline | None, pending: bool = False,
+               payment_method: str | None = None) -> dict[str, Any]:
+    charge_id = new_id("ch")
+    ch = blank(
+        "charge", id=charge_id, amount=amount, currency=currency, created=now,
+        customer=customer, metadata=dict(params.get("metadata") or {}),
+        description=params.get("description") or None,
+        receipt_email=params.get("receipt_email") or None,
+        statement_descriptor=params.get("statement_descriptor") or None,
+        statement_descriptor_suffix=params.get("statement_descriptor_suffix") or None,
+        shipping=params.get("shipping") or None,
+        transfer_group=params.get("transfer_group") or None,
+        amount_captured=0, amount_refunded=0, captured=False, paid=False, refunded=False,
+        disputed=False, fraud_details={}, source=source,
+        payment_method=payment_method or (source or {}).get("id"),
+        payment_method_details=method_details(source) if source else None,
+        billing_details=_billing(source), calculated_statement_descriptor="CONNECT SANDBOX",
+        receipt_url=f"https://pay.stripe.com/receipts/sandbox/{charge_id}",
+    )
+    ch.pop("refunds", None)  # included only when expanded, in current API versions
+    if decline is not None:
+        ch.update(status="failed", failure_code=decline.code, failure_message=decline.message,
+                  outcome=decline_outcome(charge_id, decline))
+        return ch
+    ch["outcome"] = success_outcome(charge_id)
+    ch["paid"] = True
+    if pending:
+        ch["status"] = "pending"
+        ch["outcome"]["seller_message"] = "Payment pending."
+    else:
+        ch["status"] = "succeeded"
+    if capture:
+        ch["captured"] = True
+        ch["amount_captured"] = amount
+    return ch
+
+
+def _billing(source: dict[str, Any] | None) -> dict[str, Any]:
+    source = source or {}
+    if source.get("object") in ("payment_method",):
+        return source.get("billing_details") or _empty_billing()
+    if source.get("object") == "source":
+        owner = source.get("owner") or {}
+        return {"address": owner.get("address") or _empty_address(),
+                "email": owner.get("email"), "name": owner.get("name"),
+                "phone": owner.get("phone")}
+    b = _empty_billing()
+    if source.get("object") == "card":
+        b["name"] = source.get("name")
+        b["address"] = {"city": source.get("address_city"),
+                        "country": source.get("address_country"),
+                        "line1": source.get("address_line1"),
+                        "line2": source.get("address_line2"),
+                        "postal_code": source.get("address_zip"),
+                        "state": source.get("address_state")}
+    elif source.get("object") == "bank_account":
+        b["name"] = source.get("account_holder_name")
+    return b
+
+
+def _empty_address() -> dict[str, Any]:
+    return {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None,
+            "state": None}
+
+
+def _empty_billing() -> dict[str, Any]:
+    return {"address": _empty_address(), "email": None, "name": None, "phone": None}
+
+
+def bank_failure(source: dict[str, Any]) -> tuple[str, str] | None:
+    outcome = source.get("_behaviour", {}).get("charge", "ok")
+    if source.get("object") != "bank_account" or outcome == "ok":
+        return None
+    return outcome, BANK_FAILURES[outcome]

@@ -1,0 +1,155 @@
+"""One API request, start to finish: authenticate, decode, validate, run the operation
+in one transaction (with idempotency), expand, render.
+
+The database work runs synchronously on the event loop: each request is a few
+hundred microseconds of SQLite, and serialising them in the process makes every
+read-then-write (a single-use token, a capture, an idempotency key) race-free here;
+across processes the database's locks do the same (BEGIN IMMEDIATE / FOR UPDATE).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..context import RequestContext
+from ..errors import (APIError, IdempotencyError, InvalidRequestError, PermissionError_,
+                      RequestTooLarge, StripeError)
+from ..params import validate
+from ..store import Store
+from . import auth, forms
+from .expand import expand
+from .render import dumps, public, request_id
+
+log = logging.getLogger("connect_sandbox")
+
+MAX_BODY = 1 << 20  # 1 MiB
+IDEMPOTENCY_TTL = 24 * 3600
+DEFAULT_API_VERSION = "2026-10-28.endive"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str                  # starlette path, e.g. /v1/customers/{customer}
+    spec: str                  # key into params/spec.json, e.g. "POST /v1/customers"
+    fn: Callable[..., Any]     # fn(tx, ctx, params, **path_params) -> dict
+    publishable: bool = False  # may be called with a pk_test_ key
+
+
+class Pipeline:
+    def __init__(self, store: Store):
+        self.store = store
+        self._writes = 0
+
+    async def __call__(self, request: Request, op: Operation) -> Response:
+        rid = request_id()
+        headers = {"Request-Id": rid,
+                   "Stripe-Version": request.headers.get("stripe-version") or DEFAULT_API_VERSION}
+        try:
+            raw = await self._read_params(request)
+            status, payload, extra = self._run(request, op, raw, rid)
+            headers.update(extra)
+        except StripeError as exc:
+            status, payload = exc.status, exc.to_wire()
+        except Exception:  # never a traceback to the client
+            log.exception("unexpected error in %s %s", request.method, request.url.path)
+            err = APIError("An unknown error occurred. The sandbox logged the details.")
+            status, payload = err.status, err.to_wire()
+        return Response(payload if isinstance(payload, bytes) else dumps(payload),
+                        status, headers=headers, media_type="application/json")
+
+    async def _read_params(self, request: Request) -> dict[str, Any]:
+        query = request.url.query
+        raw = forms.decode(query) if query else {}
+        if request.method in ("POST", "DELETE"):
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+                raise RequestTooLarge(f"Request bodies are limited to {MAX_BODY} bytes.")
+            chunks, size = [], 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise RequestTooLarge(f"Request bodies are limited to {MAX_BODY} bytes.")
+                chunks.append(chunk)
+            body = b"".join(chunks)
+            if body.strip():
+                ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+                if ctype not in ("", "application/x-www-form-urlencoded"):
+                    raise InvalidRequestError(
+                        f"Invalid request: unsupported Content-Type {ctype[:100]}. If error "
+                        "persists and you need assistance, please contact support. Requests "
+                        "must be form-encoded (application/x-www-form-urlencoded).")
+                for k, v in forms.decode(body).items():
+                    raw[k] = v
+        return raw
+
+    def _run(self, request: Request, op: Operation, raw: dict[str, Any],
+             rid: str) -> tuple[int, Any, dict[str, str]]:
+        hdrs = request.headers
+        key = auth.read_key(hdrs.get("authorization"))
+        idem_key = hdrs.get("idempotency-key") if op.method == "POST" else None
+        if idem_key is not None and (len(idem_key) > 255 or not idem_key):
+            raise InvalidRequestError("Invalid Idempotency-Key: must be a string of at most "
+                                      "255 characters.", param="Idempotency-Key")
+        now = int(time.time())
+        auth.ensure_platform(self.store, key, now)
+        with self.store.transaction(write=op.method != "GET") as tx:
+            platform, account, publishable = auth.resolve(
+                tx, key, hdrs.get("stripe-account"), now)
+            if publishable and not op.publishable:
+                raise PermissionError_(auth.PUBLISHABLE)
+            ctx = RequestContext(platform=platform, account=account, publishable=publishable,
+                                 masked_key=auth.mask(key), request_id=rid,
+                                 idempotency_key=idem_key, now=now,
+                                 api_version=hdrs.get("stripe-version"))
+            params = validate(op.spec, raw)
+            if idem_key is None:
+                status, payload = self._execute(tx, ctx, op, params, request)
+                return status, payload, {}
+            fingerprint = _fingerprint(op, request, raw)
+            found = tx.idem_get(account, idem_key)
+            if found is not None:
+                if found[0] != fingerprint:
+                    raise IdempotencyError(
+                        "Keys for idempotent requests can only be used with the same "
+                        "parameters they were first used with. Try using a key other than "
+                        f"'{idem_key}' if you meant to execute a different request.")
+                return found[1], found[2].encode(), {"Idempotent-Replayed": "true",
+                                                     "Idempotency-Key": idem_key}
+            status, payload = self._execute(tx, ctx, op, params, request)
+            body = dumps(payload)
+            tx.idem_put(account, idem_key, fingerprint, status, body.decode(), now)
+            self._writes += 1
+            if self._writes % 1000 == 0:
+                tx.idem_expire(now - IDEMPOTENCY_TTL)
+            return status, body, {"Idempotency-Key": idem_key}
+
+    def _execute(self, tx, ctx: RequestContext, op: Operation, params, request: Request):
+        savepoint = tx.conn.begin_nested()
+        try:
+            result = op.fn(tx, ctx, params, **request.path_params)
+            if isinstance(result, dict):
+                result = public(expand(tx, ctx, result, params.get("expand") or []))
+        except StripeError as exc:
+            if exc.persist:
+                savepoint.commit()
+            else:
+                savepoint.rollback()
+            if ctx.idempotency_key is None and not exc.persist:
+                raise
+            return exc.status, exc.to_wire()
+        savepoint.commit()
+        return 200, result
+
+
+def _fingerprint(op: Operation, request: Request, raw: dict[str, Any]) -> str:
+    h = hashlib.sha256()
+    h.update(f"{op.method} {request.url.path}\n".encode())
+    h.update(dumps(raw))
+    return h.hexdigest()

@@ -1,0 +1,184 @@
+"""Validate decoded form parameters against an operation's schema.
+
+Every error names the `param` in Stripe's bracket spelling (`card[exp_month]`).
+Values come out typed: integers, booleans, lists, dicts; "" stays "" (Stripe's
+"unset this field"). The schemas come from spec.json; EXTRA adds parameters that
+newer API versions accept and the 2023-08-16 description lacks.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidRequestError, UnknownParameter, missing_param
+
+_SPEC_FILE = Path(__file__).with_name("spec.json")
+_INT = re.compile(r"-?\d{1,19}\Z")
+_NUM = re.compile(r"-?\d+(\.\d+)?\Z")
+MAX_INT = 2**63 - 1
+
+_STR = {"type": "string", "maxLength": 5000}
+# A card hash Stripe accepts wherever a `source` token is (`source[object]=card&...`).
+_CARD_HASH = {"type": "object", "properties": {
+    k: _STR for k in ("object", "number", "exp_month", "exp_year", "cvc", "name",
+                      "address_line1", "address_line2", "address_city", "address_state",
+                      "address_zip", "address_country", "currency", "account_number",
+                      "routing_number", "country", "account_holder_name",
+                      "account_holder_type", "account_type")}}
+_SOURCE = {"anyOf": [dict(_STR), _CARD_HASH]}
+# Parameters newer API versions accept on top of the 2023-08-16 description, and
+# documented spellings the description types too narrowly.
+EXTRA: dict[str, dict[str, Any]] = {
+    "POST /v1/customers": {"source": _SOURCE},
+    "POST /v1/customers/{customer}": {"source": _SOURCE},
+    "POST /v1/customers/{customer}/sources": {"source": _SOURCE},
+    "POST /v1/charges": {"source": _SOURCE},
+}
+
+
+@lru_cache(maxsize=1)
+def _spec() -> dict[str, Any]:
+    return json.loads(_SPEC_FILE.read_text())
+
+
+def object_schema(name: str) -> dict[str, Any]:
+    return _spec()["objects"][name]
+
+
+class Params(dict):
+    """Validated parameters. `p.has(k)` tells whether the caller sent k at all."""
+
+    def has(self, key: str) -> bool:
+        return key in self
+
+
+@lru_cache(maxsize=None)
+def operation_params(op: str) -> dict[str, Any]:
+    entry = _spec()["operations"][op]
+    props = dict(entry["params"])
+    props.update(EXTRA.get(op, {}))
+    return {"type": "object", "properties": props, "required": entry["required"]}
+
+
+def validate(op: str, raw: dict[str, Any], *, ignore: tuple[str, ...] = ()) -> Params:
+    schema = operation_params(op)
+    out = Params()
+    props = schema["properties"]
+    for key, value in raw.items():
+        if key in ignore:
+            continue
+        sub = props.get(key)
+        if sub is None:
+            raise UnknownParameter(key)
+        out[key] = _coerce(sub, value, key)
+    for req in schema["required"]:
+        if req not in out and req not in ignore:
+            raise missing_param(req)
+    return out
+
+
+def _kinds(node: dict[str, Any]) -> list[dict[str, Any]]:
+    if "anyOf" in node:
+        res = []
+        for alt in node["anyOf"]:
+            res.extend(_kinds(alt))
+        return res
+    if "ref" in node:  # a referenced object: accept any hash (rare in request bodies)
+        return [{"type": "object", "additionalProperties": {}}]
+    return [node]
+
+
+def _coerce(node: dict[str, Any], value: Any, name: str) -> Any:
+    kinds = _kinds(node)
+    if value == "" and any(k.get("enum") == [""] for k in kinds):
+        return ""
+    errors: list[InvalidRequestError] = []
+    # Try the alternative whose shape matches the value first.
+    order = sorted(kinds, key=lambda k: 0 if _shape_matches(k, value) else 1)
+    for kind in order:
+        if kind.get("enum") == [""]:
+            continue
+        try:
+            return _coerce_one(kind, value, name)
+        except UnknownParameter:
+            raise
+        except InvalidRequestError as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0]
+    raise InvalidRequestError(f"Invalid value for {name}.", param=name)
+
+
+def _shape_matches(kind: dict[str, Any], value: Any) -> bool:
+    t = kind.get("type")
+    if isinstance(value, dict):
+        return t == "object"
+    if isinstance(value, list):
+        return t in ("array", "object")
+    return t not in ("object", "array")
+
+
+def _coerce_one(kind: dict[str, Any], value: Any, name: str) -> Any:
+    t = kind.get("type", "string")
+    if t == "object":
+        return _coerce_object(kind, value, name)
+    if t == "array":
+        if isinstance(value, dict):
+            raise InvalidRequestError(f"Invalid array: {name}", param=name)
+        if not isinstance(value, list):
+            if value == "":
+                return []
+            raise InvalidRequestError(f"Invalid array: {name}", param=name)
+        items = kind.get("items", _STR)
+        return [_coerce(items, v, f"{name}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, (dict, list)):
+        raise InvalidRequestError(f"Invalid {'string' if t == 'string' else t}: {name} "
+                                  "must be a single value, not a hash or an array.", param=name)
+    if t == "integer":
+        if not _INT.match(value) or abs(int(value)) > MAX_INT:
+            raise InvalidRequestError(f"Invalid integer: {value[:100]}", param=name)
+        return int(value)
+    if t == "number":
+        if not _NUM.match(value):
+            raise InvalidRequestError(f"Invalid decimal: {value[:100]}", param=name)
+        return float(value)
+    if t == "boolean":
+        if value not in ("true", "false"):
+            raise InvalidRequestError(f"Invalid boolean: {value[:100]}", param=name)
+        return value == "true"
+    enum = kind.get("enum")
+    if enum is not None and value not in enum:
+        options = [e for e in enum if e != ""]
+        listed = ", ".join(options[:-1]) + (", or " if len(options) > 2 else " or ") + options[-1] \
+            if len(options) > 1 else options[0]
+        raise InvalidRequestError(f"Invalid {name}: must be one of {listed}", param=name)
+    limit = kind.get("maxLength")
+    if limit is not None and len(value) > limit:
+        raise InvalidRequestError(
+            f"Invalid string: {value[:20]}...; must be at most {limit} characters", param=name)
+    return value
+
+
+def _coerce_object(kind: dict[str, Any], value: Any, name: str) -> dict[str, Any]:
+    if isinstance(value, list):  # a hash whose keys were all digits
+        value = {str(i): v for i, v in enumerate(value)}
+    if not isinstance(value, dict):
+        raise InvalidRequestError(f"Invalid hash", param=name)
+    props = kind.get("properties")
+    extra = kind.get("additionalProperties")
+    out: dict[str, Any] = {}
+    for key, sub_value in value.items():
+        sub_name = f"{name}[{key}]"
+        sub = props.get(key) if props else None
+        if sub is None:
+            if extra is None and props is not None:
+                raise UnknownParameter(sub_name)
+            sub = extra or _STR
+        out[key] = _coerce(sub, sub_value, sub_name)
+    for req in kind.get("required", ()):
+        if req not in out:
+            raise missing_param(f"{name}[{req}]")
+    return out

@@ -1,0 +1,182 @@
+"""Connect accounts: the platform's own account, and the accounts it connects.
+
+A connected account's Account object is stored under its platform (the platform
+owns the relationship); the connected account's own data is stored under its id.
+Accounts are created ready to charge and pay out (test-mode sandbox: no onboarding).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import RequestContext
+from ..domain import metadata as md
+from ..domain.ids import new_id
+from ..errors import InvalidRequestError, PermissionError_, ResourceMissing
+from ..http.pagination import page
+from ..params import Params
+from ..services import events
+from ..store import Tx
+from ..wire.shape import blank, list_of
+
+CAPABILITY_NAMES = ("card_payments", "transfers")
+
+
+def _controller(type_: str | None, controller: dict[str, Any] | None) -> dict[str, Any]:
+    if type_ == "standard" or (controller or {}).get("stripe_dashboard", {}).get("type") == "full":
+        return {"is_controller": True, "type": "application", "fees": {"payer": "account"},
+                "losses": {"payments": "stripe"}, "requirement_collection": "stripe",
+                "stripe_dashboard": {"type": "full"}}
+    dash = "express" if type_ == "express" else "none"
+    if controller and controller.get("stripe_dashboard", {}).get("type"):
+        dash = controller["stripe_dashboard"]["type"]
+    return {"is_controller": True, "type": "application",
+            "fees": {"payer": (controller or {}).get("fees", {}).get("payer", "application")},
+            "losses": {"payments": (controller or {}).get("losses", {}).get("payments",
+                                                                         "application")},
+            "requirement_collection": (controller or {}).get("requirement_collection",
+                                                             "application"),
+            "stripe_dashboard": {"type": dash}}
+
+
+def _requirements() -> dict[str, Any]:
+    return {"alternatives": [], "current_deadline": None, "currently_due": [],
+            "disabled_reason": None, "errors": [], "eventually_due": [], "past_due": [],
+            "pending_verification": []}
+
+
+def build(account_id: str, now: int, *, type_: str | None = "standard",
+          country: str = "US", email: str | None = None,
+          params: Params | None = None) -> dict[str, Any]:
+    params = params or Params()
+    country = (params.get("country") or country).upper()
+    currency = "usd" if country == "US" else ("eur" if country in _EUR else "usd")
+    caps_req = params.get("capabilities") or {}
+    caps = {name: "active" for name, v in caps_req.items() if v.get("requested")}
+    if not caps:
+        caps = {name: "active" for name in CAPABILITY_NAMES}
+    acct = blank(
+        "account", id=account_id, created=now, type=type_, country=country,
+        email=params.get("email") or email, default_currency=params.get("default_currency")
+        or currency, charges_enabled=True, payouts_enabled=True, details_submitted=True,
+        capabilities=caps, business_type=params.get("business_type") or None,
+        metadata=md.merge({}, params.get("metadata") or {}),
+        controller=_controller(type_, params.get("controller")),
+        requirements=_requirements(), future_requirements=_requirements(),
+        external_accounts=list_of(f"/v1/accounts/{account_id}/external_accounts"),
+        business_profile={"mcc": None, "name": None, "product_description": None,
+                          "support_address": None, "support_email": None,
+                          "support_phone": None, "support_url": None, "url": None,
+                          **(params.get("business_profile") or {})},
+        settings={"dashboard": {"display_name": None, "timezone": "Etc/UTC"},
+                  "payments": {"statement_descriptor": None},
+                  "payouts": {"debit_negative_balances": True,
+                              "schedule": {"delay_days": 2, "interval": "daily"},
+                              "statement_descriptor": None},
+                  "card_payments": {"decline_on": {"avs_failure": False, "cvc_failure": False},
+                                    "statement_descriptor_prefix": None}},
+        tos_acceptance={"date": None, "ip": None, "user_agent": None},
+    )
+    return acct
+
+
+_EUR = {"AT", "BE", "DE", "ES", "FI", "FR", "IE", "IT", "LU", "NL", "PT"}
+
+
+def ensure_platform(tx: Tx, key_suffix: str, account_id: str, now: int) -> None:
+    tx.platform_account(key_suffix, account_id, now)
+    if tx.get(account_id, account_id, "account") is None:
+        acct = build(account_id, now, type_=None)
+        acct["controller"] = {"type": "account"}
+        acct["settings"]["dashboard"]["display_name"] = f"Platform {key_suffix[:20]}"
+        tx.insert(account_id, acct)
+
+
+def _require_platform(ctx: RequestContext) -> None:
+    if ctx.connected:
+        raise PermissionError_(
+            "This application does not have the required permissions for this endpoint on "
+            f"account '{ctx.account}'.", code="oauth_not_supported")
+
+
+def get_account(tx: Tx, ctx: RequestContext, account_id: str) -> dict[str, Any]:
+    if account_id in (ctx.account,) and account_id == ctx.platform:
+        return tx.get(ctx.platform, ctx.platform, "account")
+    acct = tx.get(ctx.platform, account_id, "account")
+    if acct is None or (ctx.connected and account_id != ctx.account):
+        raise PermissionError_(
+            f"The provided key '{ctx.masked_key}' does not have access to account "
+            f"'{account_id}' (or that account does not exist). Application access may have "
+            "been revoked.", code="account_invalid")
+    return acct
+
+
+def current(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    return get_account(tx, ctx, ctx.account)
+
+
+def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    _require_platform(ctx)
+    type_ = params.get("type")
+    if type_ is None and not params.get("controller"):
+        type_ = "standard"
+    if type_ is None:
+        ctl = params["controller"]
+        dash = ctl.get("stripe_dashboard", {}).get("type")
+        type_ = {"full": "standard", "express": "express", "none": "custom"}.get(dash, "custom")
+        if ctl.get("requirement_collection") == "application" and dash != "full":
+            type_ = "custom"
+    acct = build(new_id("acct", 16), ctx.now, type_=type_, params=params)
+    tx.insert(ctx.platform, acct, parent=ctx.platform)
+    events.record(tx, ctx, "account.created", acct, account=ctx.platform)
+    return acct
+
+
+def retrieve(tx: Tx, ctx: RequestContext, params: Params, account: str) -> dict[str, Any]:
+    return get_account(tx, ctx, account)
+
+
+def update(tx: Tx, ctx: RequestContext, params: Params, account: str) -> dict[str, Any]:
+    acct = get_account(tx, ctx, account)
+    if account == ctx.platform:
+        raise InvalidRequestError(
+            "You cannot update your own account through this endpoint in the sandbox.",
+            param="account")
+    previous: dict[str, Any] = {}
+    for key in ("email", "business_type", "default_currency"):
+        if params.has(key):
+            previous[key] = acct.get(key)
+            acct[key] = params[key] or None
+    if params.has("metadata"):
+        previous["metadata"] = acct["metadata"]
+        acct["metadata"] = md.merge(acct["metadata"], params["metadata"])
+    if params.has("business_profile") and params["business_profile"] != "":
+        previous["business_profile"] = dict(acct["business_profile"])
+        acct["business_profile"].update(params["business_profile"])
+    if params.has("capabilities"):
+        previous["capabilities"] = dict(acct["capabilities"])
+        for name, v in params["capabilities"].items():
+            if v.get("requested") is False:
+                acct["capabilities"].pop(name, None)
+            else:
+                acct["capabilities"][name] = "active"
+    tx.save(ctx.platform, acct)
+    events.record(tx, ctx, "account.updated", acct, previous=previous, account=acct["id"])
+    return acct
+
+
+def delete(tx: Tx, ctx: RequestContext, params: Params, account: str) -> dict[str, Any]:
+    _require_platform(ctx)
+    acct = get_account(tx, ctx, account)
+    if account == ctx.platform:
+        raise InvalidRequestError("You cannot delete your own account.", param="account")
+    tx.delete(ctx.platform, account)
+    return {"id": account, "object": "account", "deleted": True}
+
+
+def list_(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    _require_platform(ctx)
+    return page(tx, ctx.platform, "account", params, "/v1/accounts", parent=ctx.platform)
+
+
+def missing(account_id: str) -> ResourceMissing:
+    return ResourceMissing("account", account_id)

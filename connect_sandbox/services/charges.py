@@ -1,0 +1,239 @@
+"""Charges (the legacy Charges API): create on a customer's source or a one-time
+source, capture, update, list. Declines are stored as failed charges and answered
+with a 402 card_error naming the charge."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..context import RequestContext
+from ..domain import charging, money, testcards, tokenize
+from ..domain import metadata as md
+from ..errors import CardError, InvalidRequestError, ResourceMissing, missing_param
+from ..http.expand import virtual
+from ..http.pagination import list_object, page
+from ..params import Params
+from ..store import Tx
+from . import events
+
+
+def get(tx: Tx, ctx: RequestContext, charge_id: str, *, param: str = "id",
+        for_update: bool = False) -> dict[str, Any]:
+    ch = tx.get(ctx.account, charge_id, "charge", for_update=for_update)
+    if ch is None:
+        raise ResourceMissing("charge", charge_id, param=param)
+    return ch
+
+
+def _one_time_source(tx: Tx, ctx: RequestContext, value: Any) -> dict[str, Any]:
+    from . import tokens
+    if isinstance(value, dict):
+        if value.get("object") == "bank_account":
+            raise InvalidRequestError("Bank accounts must be attached to a customer and "
+                                      "verified before they can be charged.", param="source")
+        return tokenize.card_from_params(value, ctx.platform, ctx.now, param_prefix="source")
+    if value.startswith(("tok_", "btok_")) or value in testcards.TEST_TOKENS:
+        src = tokens.consume(tx, ctx, value, "source")
+        src.pop("_token", None)
+        if src["object"] == "bank_account":
+            raise InvalidRequestError("Bank accounts must be attached to a customer and "
+                                      "verified before they can be charged.", param="source")
+        return src
+    if value.startswith("src_"):
+        from . import source_objects
+        return source_objects.for_charge(tx, ctx, value, customer=None)
+    obj = tx.get(ctx.account, value)
+    if obj is not None and obj.get("object") in ("card", "bank_account") and obj.get("customer"):
+        raise InvalidRequestError(
+            f"The source {value} belongs to customer {obj['customer']}. Pass "
+            f"customer={obj['customer']} along with it to charge it.", param="customer")
+    raise ResourceMissing("source", value, param="source")
+
+
+def _customer_source(tx: Tx, ctx: RequestContext, cus: dict[str, Any],
+                     value: Any) -> dict[str, Any]:
+    from . import sources
+    if value is None:
+        wanted = cus.get("default_source")
+        if not wanted:
+            raise InvalidRequestError("Cannot charge a customer that has no active card",
+                                      param="card", code="missing")
+    elif isinstance(value, dict):
+        raise InvalidRequestError(
+            "A card hash cannot be charged together with `customer`; attach it first.",
+            param="source")
+    else:
+        wanted = value
+    src = sources.find(tx, ctx, cus["id"], wanted)
+    if src is None:
+        raise InvalidRequestError(
+            f"Customer {cus['id']} does not have a linked source with ID {wanted}.",
+            param="source", code="missing")
+    if src["object"] == "source":
+        from . import source_objects
+        return source_objects.for_charge(tx, ctx, src["id"], customer=cus["id"])
+    if src["object"] == "bank_account" and src.get("status") != "verified":
+        raise InvalidRequestError(
+            "The customer's bank account must be verified in order to create an ACH payment.",
+            param="source")
+    return src
+
+
+def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    for req in ("amount", "currency"):
+        if req not in params:
+            raise missing_param(req)
+    cur = money.currency(params["currency"])
+    amount = money.charge_amount(params["amount"], cur)
+    source_param = params.get("source") or params.get("card") or None
+    customer_id = params.get("customer") or None
+    if customer_id:
+        cus = tx.get(ctx.account, customer_id, "customer")
+        if cus is None:
+            raise ResourceMissing("customer", customer_id, param="customer")
+        source = _customer_source(tx, ctx, cus, source_param)
+    elif source_param:
+        source = _one_time_source(tx, ctx, source_param)
+    else:
+        raise InvalidRequestError("Must provide source or customer.", param="source",
+                                  code="parameter_missing")
+    if params.has("metadata"):
+        params = Params(params)
+        params["metadata"] = md.merge({}, params["metadata"])
+    ch = charge_source(tx, ctx, amount=amount, currency=cur, source=source,
+                       customer=customer_id, capture=params.get("capture", True), params=params)
+    return ch
+
+
+def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
+                  source: dict[str, Any], customer: str | None, capture: bool,
+                  params: dict[str, Any], payment_intent: str | None = None,
+                  payment_method: str | None = None, raise_decline: bool = True
+                  ) -> dict[str, Any]:
+    """Create the charge for `source` (a card, bank account, Source or PaymentMethod),
+    store it, record its events, and raise the card error if it is declined."""
+    decline = charging.decline_for(source)
+    pending = source.get("object") == "bank_account"
+    wire_source = None if payment_intent else _public_source(source)
+    ch = charging.new_charge(amount=amount, currency=currency, now=ctx.now, source=wire_source,
+                             customer=customer, capture=capture, params=params,
+                             decline=decline, pending=pending, payment_method=payment_method)
+    if source.get("object") != "card" and wire_source is None:
+        ch["payment_method_details"] = charging.method_details(source)
+        ch["billing_details"] = charging._billing(source)
+    ch["payment_intent"] = payment_intent
+    ch["_behaviour"] = copy.deepcopy(source.get("_behaviour", {}))
+    failure = charging.bank_failure(source)
+    if failure:
+        ch.update(status="failed", paid=False, captured=False, amount_captured=0,
+                  failure_code=failure[0], failure_message=failure[1])
+    tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)
+    if decline is not None:
+        events.record(tx, ctx, "charge.failed", ch)
+        if raise_decline:
+            raise CardError(decline.message, code=decline.code,
+                            decline_code=decline.decline_code, param=decline.param,
+                            extra={"charge": ch["id"]})
+        return ch
+    events.record(tx, ctx, {"succeeded": "charge.succeeded", "pending": "charge.pending",
+                            "failed": "charge.failed"}[ch["status"]], ch)
+    return ch
+
+
+def _public_source(source: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in source.items() if k != "_token"}
+    return out
+
+
+def retrieve(tx: Tx, ctx: RequestContext, params: Params, charge: str) -> dict[str, Any]:
+    return get(tx, ctx, charge)
+
+
+_UPDATABLE = ("description", "receipt_email", "shipping", "transfer_group", "fraud_details")
+
+
+def update(tx: Tx, ctx: RequestContext, params: Params, charge: str) -> dict[str, Any]:
+    ch = get(tx, ctx, charge, for_update=True)
+    previous: dict[str, Any] = {}
+    for key in _UPDATABLE:
+        if params.has(key):
+            previous[key] = ch.get(key)
+            ch[key] = params[key] or ({} if key == "fraud_details" else None)
+    if params.has("customer"):
+        if ch.get("customer") and params["customer"] != ch["customer"]:
+            raise InvalidRequestError("This charge already has a customer.", param="customer")
+        if tx.get(ctx.account, params["customer"], "customer") is None:
+            raise ResourceMissing("customer", params["customer"], param="customer")
+        previous["customer"] = ch.get("customer")
+        ch["customer"] = params["customer"]
+    if params.has("metadata"):
+        previous["metadata"] = ch["metadata"]
+        ch["metadata"] = md.merge(ch["metadata"], params["metadata"])
+    tx.save(ctx.account, ch, lookup=ch.get("customer"), parent=ch.get("payment_intent"),
+            keep_index=False)
+    changed = {k: v for k, v in previous.items() if ch.get(k) != v}
+    if changed:
+        events.record(tx, ctx, "charge.updated", ch, previous=changed)
+    return ch
+
+
+def capture(tx: Tx, ctx: RequestContext, params: Params, charge: str) -> dict[str, Any]:
+    ch = get(tx, ctx, charge, for_update=True)
+    if ch.get("payment_intent"):
+        raise InvalidRequestError(
+            f"This charge belongs to PaymentIntent {ch['payment_intent']}; capture the "
+            "PaymentIntent instead.", param="charge")
+    return capture_charge(tx, ctx, ch, params.get("amount"), params)
+
+
+def capture_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], amount: int | None,
+                   params: dict[str, Any]) -> dict[str, Any]:
+    """Capture an authorized charge, fully or in part (the rest is released)."""
+    if ch["captured"]:
+        raise InvalidRequestError(f"Charge {ch['id']} has already been captured.",
+                                  param="charge", code="charge_already_captured")
+    if ch["status"] == "failed":
+        raise InvalidRequestError(f"Charge {ch['id']} cannot be captured because it has "
+                                  "failed.", param="charge")
+    if ch["refunded"]:
+        raise InvalidRequestError(f"Charge {ch['id']} has been refunded and cannot be "
+                                  "captured.", param="charge", code="charge_expired_for_capture")
+    amount = ch["amount"] if amount is None else amount
+    if amount > ch["amount"]:
+        raise InvalidRequestError(
+            f"You cannot capture more than the authorized amount of "
+            f"{money.fmt(ch['amount'], ch['currency'])}.", param="amount",
+            code="amount_too_large")
+    if amount < money.MINIMUMS.get(ch["currency"], 50) and amount != 0:
+        money.charge_amount(amount, ch["currency"])
+    previous = {"amount_captured": ch["amount_captured"], "captured": False}
+    ch["captured"] = True
+    ch["amount_captured"] = amount
+    if amount < ch["amount"]:
+        previous["amount_refunded"] = ch["amount_refunded"]
+        ch["amount_refunded"] = ch["amount"] - amount
+    for key in ("receipt_email", "statement_descriptor", "statement_descriptor_suffix",
+                "transfer_group"):
+        if params.get(key):
+            ch[key] = params[key]
+    tx.save(ctx.account, ch)
+    events.record(tx, ctx, "charge.captured", ch, previous=previous)
+    return ch
+
+
+def list_(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    if params.get("payment_intent"):
+        return page(tx, ctx.account, "charge", params, "/v1/charges",
+                    parent=params["payment_intent"])
+    result = page(tx, ctx.account, "charge", params, "/v1/charges",
+                  lookup=params.get("customer") or None)
+    if params.get("transfer_group"):
+        result["data"] = [c for c in result["data"]
+                          if c.get("transfer_group") == params["transfer_group"]]
+    return result
+
+
+@virtual("charge", "refunds")
+def _expand_refunds(tx: Tx, ctx: RequestContext, ch: dict[str, Any]) -> dict[str, Any]:
+    data = tx.children(ctx.account, "refund", ch["id"])
+    return list_object(f"/v1/charges/{ch['id']}/refunds", data, False)

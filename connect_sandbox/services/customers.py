@@ -1,0 +1,147 @@
+"""Customers: create, retrieve, update, delete, list (by email)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import RequestContext
+from ..domain import metadata as md
+from ..domain.ids import new_id
+from ..errors import InvalidRequestError, ResourceMissing
+from ..http.expand import virtual
+from ..http.pagination import list_object, page
+from ..params import Params
+from ..store import Tx
+from ..wire.shape import blank
+from . import events, sources
+
+# Not part of a customer in current API versions unless expanded.
+_INCLUDABLE = ("sources", "subscriptions", "tax_ids", "cash_balance", "invoice_credit_balance")
+_SIMPLE = ("email", "name", "description", "phone", "balance", "preferred_locales",
+           "tax_exempt", "invoice_prefix", "next_invoice_sequence")
+_HASHES = ("address", "shipping")
+
+
+def get(tx: Tx, account: str, customer_id: str, *, param: str = "id",
+        for_update: bool = False) -> dict[str, Any]:
+    cus = tx.get(account, customer_id, "customer", for_update=for_update)
+    if cus is None:
+        raise ResourceMissing("customer", customer_id, param=param)
+    return cus
+
+
+def _apply_fields(cus: dict[str, Any], params: Params, previous: dict[str, Any]) -> None:
+    for key in _SIMPLE:
+        if params.has(key):
+            previous[key] = cus.get(key)
+            value = params[key]
+            cus[key] = None if value == "" else value
+    for key in _HASHES:
+        if params.has(key):
+            previous[key] = cus.get(key)
+            cus[key] = params[key] or None
+    if params.has("metadata"):
+        previous["metadata"] = cus["metadata"]
+        cus["metadata"] = md.merge(cus["metadata"], params["metadata"])
+    if params.has("invoice_settings"):
+        previous["invoice_settings"] = dict(cus["invoice_settings"])
+        settings = params["invoice_settings"] or {}
+        if "default_payment_method" in settings:
+            pm = settings["default_payment_method"] or None
+            cus["invoice_settings"]["default_payment_method"] = pm
+        for key in ("footer", "custom_fields", "rendering_options"):
+            if key in settings:
+                cus["invoice_settings"][key] = settings[key] or None
+    if cus.get("preferred_locales") is None:
+        cus["preferred_locales"] = []
+    if cus.get("balance") is None:
+        cus["balance"] = 0
+
+
+def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    cus = blank("customer", id=new_id("cus"), created=ctx.now, balance=0, delinquent=False,
+                preferred_locales=[], invoice_prefix=new_id("x", 8)[2:].upper(),
+                next_invoice_sequence=1, tax_exempt="none",
+                invoice_settings={"custom_fields": None, "default_payment_method": None,
+                                  "footer": None, "rendering_options": None})
+    for key in _INCLUDABLE:
+        cus.pop(key, None)
+    _apply_fields(cus, params, {})
+    tx.insert(ctx.account, cus, lookup=cus["email"])
+    _check_default_pm(tx, ctx, cus)
+    if params.get("source"):
+        src = sources.attach(tx, ctx, cus, params["source"], param="source")
+        cus["default_source"] = src["id"]
+        tx.save(ctx.account, cus)
+    if params.get("payment_method"):
+        from . import payment_methods
+        payment_methods.attach_to(tx, ctx, params["payment_method"], cus, param="payment_method")
+    events.record(tx, ctx, "customer.created", cus)
+    return cus
+
+
+def _check_default_pm(tx: Tx, ctx: RequestContext, cus: dict[str, Any]) -> None:
+    pm_id = cus["invoice_settings"].get("default_payment_method")
+    if pm_id:
+        pm = tx.get(ctx.account, pm_id, "payment_method")
+        if pm is None:
+            raise ResourceMissing("PaymentMethod", pm_id,
+                                  param="invoice_settings[default_payment_method]")
+        if pm.get("customer") != cus["id"]:
+            raise InvalidRequestError(
+                f"The PaymentMethod {pm_id} does not belong to the Customer you supplied "
+                f"{cus['id']}. Please attach it to the Customer before using it as the "
+                "default payment method.", param="invoice_settings[default_payment_method]")
+
+
+def retrieve(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[str, Any]:
+    obj = tx.get(ctx.account, customer)
+    if obj is None or obj.get("object") != "customer":
+        raise ResourceMissing("customer", customer)
+    return obj
+
+
+def update(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[str, Any]:
+    cus = get(tx, ctx.account, customer, for_update=True)
+    previous: dict[str, Any] = {}
+    _apply_fields(cus, params, previous)
+    if "invoice_settings" in previous:
+        _check_default_pm(tx, ctx, cus)
+    if params.get("source"):
+        old_default = cus.get("default_source")
+        src = sources.attach(tx, ctx, cus, params["source"], param="source")
+        if old_default:
+            sources.remove(tx, ctx, cus, old_default)
+        previous["default_source"] = old_default
+        cus["default_source"] = src["id"]
+    if params.has("default_source"):
+        wanted = params["default_source"] or None
+        if wanted is not None and sources.find(tx, ctx, cus["id"], wanted) is None:
+            raise ResourceMissing("source", wanted, param="default_source")
+        previous["default_source"] = cus.get("default_source")
+        cus["default_source"] = wanted
+    tx.save(ctx.account, cus, lookup=cus["email"], keep_index=False)
+    changed = {k: v for k, v in previous.items() if cus.get(k) != v}
+    if changed:
+        events.record(tx, ctx, "customer.updated", cus, previous=changed)
+    return cus
+
+
+def delete(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[str, Any]:
+    cus = get(tx, ctx.account, customer, for_update=True)
+    for src in sources.of_customer(tx, ctx, cus["id"]):
+        tx.delete(ctx.account, src["id"])
+    stub = {"id": cus["id"], "object": "customer", "deleted": True}
+    tx.tombstone(ctx.account, stub)
+    events.record(tx, ctx, "customer.deleted", cus)
+    return stub
+
+
+def list_(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    return page(tx, ctx.account, "customer", params, "/v1/customers",
+                lookup=params.get("email"))
+
+
+@virtual("customer", "sources")
+def _expand_sources(tx: Tx, ctx: RequestContext, cus: dict[str, Any]) -> dict[str, Any]:
+    data = sources.of_customer(tx, ctx, cus["id"])
+    return list_object(f"/v1/customers/{cus['id']}/sources", data, False)

@@ -1,0 +1,124 @@
+"""Tokens: raw card / bank account tokenization, and cloning a platform customer's
+card or bank account into a single-use token on a connected account (the legacy
+"clone customer payment information" flow)."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..context import RequestContext
+from ..domain import testcards, tokenize
+from ..domain.ids import new_id
+from ..errors import InvalidRequestError, ResourceMissing
+from ..params import Params
+from ..store import Tx
+
+CLIENT_IP = "127.0.0.1"
+
+
+def _token(kind: str, inner: dict[str, Any], ctx: RequestContext,
+           prefix: str = "tok") -> dict[str, Any]:
+    return {"id": new_id(prefix), "object": "token", kind: inner, "client_ip": CLIENT_IP,
+            "created": ctx.now, "livemode": False, "type": kind, "used": False}
+
+
+def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    customer = params.get("customer")
+    card = params.get("card")
+    bank = params.get("bank_account")
+    if customer:
+        token = _clone(tx, ctx, customer, card, bank)
+    elif isinstance(card, dict):
+        token = _token("card", tokenize.card_from_params(card, ctx.platform, ctx.now), ctx)
+    elif isinstance(bank, dict):
+        token = _token("bank_account",
+                       tokenize.bank_account_from_params(bank, ctx.platform), ctx, "btok")
+    elif isinstance(card, str) and card:
+        raise InvalidRequestError(
+            "You can only pass a card ID together with `customer`, when cloning a platform "
+            "customer's card onto a connected account.", param="card")
+    else:
+        raise InvalidRequestError(
+            "You must supply either a card, customer, PII data, bank account, or account "
+            "legal entity to create a token. If you're making this request with a library, "
+            "be sure to pass all of the required parameters for creating a token. If you're "
+            "making this request from a form, ensure that the inputs contain the correct "
+            "name attributes.")
+    tx.insert(ctx.account, token)
+    return token
+
+
+def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) -> dict[str, Any]:
+    if not ctx.connected:
+        raise InvalidRequestError(
+            "You can only use `customer` to create a token when acting as a connected account "
+            "(with the Stripe-Account header): the token clones the platform customer's card "
+            "or bank account into that account.", param="customer")
+    from . import sources
+    cus = tx.get(ctx.platform, customer_id, "customer")
+    if cus is None:
+        raise ResourceMissing("customer", customer_id, param="customer")
+    if isinstance(card, dict) or isinstance(bank, dict):
+        param = "card" if isinstance(card, dict) else "bank_account"
+        raise InvalidRequestError(
+            f"When cloning a customer's payment details, `{param}` must be the ID of one of "
+            "the customer's sources.", param=param)
+    wanted = card or bank or None
+    param = "card" if card else ("bank_account" if bank else "customer")
+    if wanted is None:
+        wanted = cus.get("default_source")
+        if not wanted:
+            raise InvalidRequestError(
+                f"Customer {customer_id} does not have a default source, so there is nothing "
+                "to clone. Pass `card` or `bank_account` with the ID of one of its sources.",
+                param="customer")
+    original = sources.find(tx, ctx, customer_id, wanted, account=ctx.platform)
+    if original is None or (card and original["object"] != "card") or \
+            (bank and original["object"] != "bank_account"):
+        raise InvalidRequestError(
+            f"Customer {customer_id} does not have a linked source with ID {wanted}.",
+            param=param, code="resource_missing")
+    if original["object"] not in ("card", "bank_account"):
+        raise InvalidRequestError(
+            f"The default source of customer {customer_id} is a Source ({wanted}). To share "
+            "it with a connected account, create a Source with `customer` and "
+            "`original_source` (POST /v1/sources) instead of a token.", param=param)
+    clone = copy.deepcopy(original)
+    kind = clone["object"]
+    clone["id"] = new_id("card" if kind == "card" else "ba")
+    clone["customer"] = None
+    clone["metadata"] = {}
+    clone["_cloned_from"] = {"account": ctx.platform, "customer": customer_id,
+                             "source": original["id"]}
+    if kind == "bank_account":
+        clone.pop("customer", None)
+        return _token(kind, clone, ctx, "btok")
+    return _token(kind, clone, ctx)
+
+
+def retrieve(tx: Tx, ctx: RequestContext, params: Params, token: str) -> dict[str, Any]:
+    obj = tx.get(ctx.account, token, "token")
+    if obj is None:
+        raise ResourceMissing("token", token)
+    return obj
+
+
+def consume(tx: Tx, ctx: RequestContext, token_id: str, param: str) -> dict[str, Any]:
+    """Use a token once and return its card or bank account (a copy with a fresh id for
+    test tokens such as tok_visa). A second use is refused, also under concurrency:
+    the row is locked and marked used in the caller's transaction."""
+    number = testcards.TEST_TOKENS.get(token_id)
+    if number is not None:
+        return tokenize.test_card_object(number, ctx.platform, ctx.now)
+    token = tx.get(ctx.account, token_id, "token", for_update=True)
+    if token is None:
+        raise ResourceMissing("token", token_id, param=param)
+    if token["used"]:
+        raise InvalidRequestError(
+            f"You cannot use a Stripe token more than once: {token_id}.", param=param,
+            code="token_already_used")
+    token["used"] = True
+    tx.save(ctx.account, token)
+    inner = copy.deepcopy(token[token["type"]])
+    inner["_token"] = token_id
+    return inner

@@ -1,0 +1,71 @@
+"""What differs between SQLite and PostgreSQL: engine set-up, pragmas, ON CONFLICT, locks.
+
+SQLite serialises writers with BEGIN IMMEDIATE, so row and advisory locks are no-ops there.
+PostgreSQL runs at READ COMMITTED (set explicitly, whatever the server default): every
+statement sees the latest committed rows, and SELECT ... FOR UPDATE or an advisory lock
+serialises a read-modify-write across processes and hosts."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Table, create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+
+
+def normalise_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(os.path.dirname(os.path.abspath(path))).mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=4, max_overflow=8)
+        _sqlite_events(engine)
+        return engine
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True,
+                             isolation_level="READ COMMITTED")
+    raise ValueError(f"unsupported database URL: {url!r} (use sqlite:///path or postgresql://...)")
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed transaction survives a process crash (kill -9);
+        # only an OS crash or power loss can lose the last few commits.
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # noqa: ANN001
+        # Writers take the write lock up front so that read-then-write is serialised
+        # across processes and never fails half way with SQLITE_BUSY on upgrade.
+        write = conn.get_execution_options().get("sqlite_write", True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def insert_ignore(dialect: str, table: Table):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def xact_lock(conn: Connection, name: str) -> None:
+    """Hold a lock named `name` until the current transaction ends (PostgreSQL); a no-op on
+    SQLite, where a write transaction already holds the database's only write lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
+                     {"name": name})

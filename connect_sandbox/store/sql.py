@@ -1,0 +1,215 @@
+"""The one SQL implementation of the store (SQLAlchemy Core), for SQLite and PostgreSQL.
+
+A Tx is one database transaction. Its methods always take the account whose data they
+touch, so a query without a tenant cannot be written by accident. Dialect specifics
+(pragmas, ON CONFLICT, FOR UPDATE, locks) stay in this file and in dialects.py.
+
+Both databases behave the same through this API: `seq` (INTEGER PRIMARY KEY on SQLite,
+BIGSERIAL on PostgreSQL) orders lists newest first; a value too long for its indexed
+column, or holding a NUL, is refused with ValueError before it reaches either database
+(SQLite would store it, PostgreSQL would fail with its own error).
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import orjson
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from . import dialects
+from .schema import idempotency, meta, objects, platforms
+
+_cols = (objects.c.seq, objects.c.body)
+
+
+def _check(table: Any, values: dict[str, Any]) -> dict[str, Any]:
+    for name, value in values.items():
+        if isinstance(value, str) and name != "body":
+            limit = table.c[name].type.length
+            if (limit is not None and len(value) > limit) or "\x00" in value:
+                raise ValueError(f"{table.name}.{name}: value too long (max {limit}) "
+                                 f"or contains NUL: {value[:40]!r}")
+    return values
+
+
+def _load(body: str | bytes) -> dict[str, Any]:
+    return orjson.loads(body)
+
+
+def _dump(obj: dict[str, Any]) -> str:
+    return orjson.dumps(obj).decode()
+
+
+@dataclass
+class Page:
+    data: list[dict[str, Any]]
+    has_more: bool
+
+
+class Tx:
+    def __init__(self, conn: Connection, dialect: str, cache: dict[str, Any]):
+        self.conn = conn
+        self.dialect = dialect
+        self.cache = cache  # the store's process-local cache of immutable facts
+
+    # -- objects -------------------------------------------------------------------
+    def get(self, account: str, obj_id: str, type_: str | None = None, *,
+            for_update: bool = False) -> dict[str, Any] | None:
+        cond = and_(objects.c.id == obj_id, objects.c.account == account)
+        if type_ is not None:
+            cond = and_(cond, objects.c.type == type_)
+        stmt = select(objects.c.body).where(cond)
+        if for_update and self.dialect == "postgresql":
+            stmt = stmt.with_for_update()  # SQLite: the writer already holds the lock
+        row = self.conn.execute(stmt).first()
+        return _load(row[0]) if row else None
+
+    def owner_of(self, obj_id: str) -> str | None:
+        """The account that owns an id; for telling 'exists elsewhere' from 'missing'."""
+        row = self.conn.execute(select(objects.c.account).where(objects.c.id == obj_id)).first()
+        return row[0] if row else None
+
+    def insert(self, account: str, obj: dict[str, Any], *, parent: str | None = None,
+               lookup: str | None = None) -> dict[str, Any]:
+        self.conn.execute(insert(objects).values(_check(objects, dict(
+            id=obj["id"], account=account, type=obj["object"], created=obj.get("created") or
+            int(time.time()), parent=parent, lookup=lookup, body=_dump(obj)))))
+        return obj
+
+    def save(self, account: str, obj: dict[str, Any], *, parent: str | None = None,
+             lookup: str | None = None, keep_index: bool = True) -> dict[str, Any]:
+        """Replace a stored object's body (and, unless keep_index, its indexed columns)."""
+        values: dict[str, Any] = {"body": _dump(obj)}
+        if not keep_index:
+            values.update(_check(objects, dict(parent=parent, lookup=lookup)))
+        res = self.conn.execute(update(objects).where(
+            and_(objects.c.id == obj["id"], objects.c.account == account)).values(**values))
+        if res.rowcount != 1:
+            raise LookupError(obj["id"])
+        return obj
+
+    def tombstone(self, account: str, obj: dict[str, Any]) -> None:
+        """Keep a deleted object retrievable as its stub ({"id", "object", "deleted"}),
+        out of every list."""
+        self.conn.execute(update(objects).where(
+            and_(objects.c.id == obj["id"], objects.c.account == account)).values(
+            type="deleted", parent=None, lookup=None, body=_dump(obj)))
+
+    def delete(self, account: str, obj_id: str) -> None:
+        self.conn.execute(delete(objects).where(
+            and_(objects.c.id == obj_id, objects.c.account == account)))
+
+    def list(self, account: str, type_: str, *, parent: str | None = None,
+             lookup: str | None = None, created: dict[str, int] | None = None,
+             limit: int = 10, starting_after: str | None = None,
+             ending_before: str | None = None) -> Page:
+        cond = [objects.c.account == account, objects.c.type == type_]
+        if parent is not None:
+            cond.append(objects.c.parent == parent)
+        if lookup is not None:
+            cond.append(objects.c.lookup == lookup)
+        for op, value in (created or {}).items():
+            col = objects.c.created
+            cond.append({"gt": col > value, "gte": col >= value, "lt": col < value,
+                         "lte": col <= value, "eq": col == value}[op])
+        ascending = False
+        if starting_after is not None:
+            cond.append(objects.c.seq < self._seq(account, starting_after, "starting_after"))
+        elif ending_before is not None:
+            cond.append(objects.c.seq > self._seq(account, ending_before, "ending_before"))
+            ascending = True
+        order = objects.c.seq.asc() if ascending else objects.c.seq.desc()
+        rows = self.conn.execute(
+            select(*_cols).where(and_(*cond)).order_by(order).limit(limit + 1)).all()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if ascending:
+            rows.reverse()
+        return Page([_load(r[1]) for r in rows], has_more)
+
+    def children(self, account: str, type_: str, parent: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(objects.c.body).where(and_(
+            objects.c.account == account, objects.c.type == type_, objects.c.parent == parent,
+        )).order_by(objects.c.seq.desc())).all()
+        return [_load(r[0]) for r in rows]
+
+    def _seq(self, account: str, obj_id: str, param: str) -> int:
+        row = self.conn.execute(select(objects.c.seq).where(
+            and_(objects.c.id == obj_id, objects.c.account == account))).first()
+        if row is None:
+            from ..errors import InvalidRequestError
+            raise InvalidRequestError(f"No such object: '{obj_id}'", param=param,
+                                      code="resource_missing")
+        return row[0]
+
+    # -- platforms -----------------------------------------------------------------
+    def platform_account(self, key_suffix: str, account_id: str, now: int) -> str:
+        """The platform's account id: `account_id` if this call created it, else the one
+        stored first (concurrent callers all get the same answer)."""
+        self.conn.execute(dialects.insert_ignore(self.dialect, platforms).values(_check(
+            platforms, dict(key_suffix=key_suffix, account_id=account_id, created=now))))
+        row = self.conn.execute(select(platforms.c.account_id).where(
+            platforms.c.key_suffix == key_suffix)).first()
+        return row[0]
+
+    # -- idempotency ---------------------------------------------------------------
+    def idem_lock(self, account: str, key: str) -> None:
+        """Serialise requests that share an idempotency key until this transaction ends.
+        Call before idem_get: on PostgreSQL two concurrent retries would otherwise both
+        miss, both execute and the second idem_put would fail. No-op on SQLite."""
+        dialects.xact_lock(self.conn, f"idem:{account}:{key}")
+
+    def idem_get(self, account: str, key: str) -> tuple[str, int | None, str | None] | None:
+        row = self.conn.execute(select(
+            idempotency.c.fingerprint, idempotency.c.status, idempotency.c.body).where(
+            and_(idempotency.c.account == account, idempotency.c.key == key))).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    def idem_put(self, account: str, key: str, fingerprint: str, status: int, body: str,
+                 now: int) -> None:
+        self.conn.execute(insert(idempotency).values(_check(idempotency, dict(
+            account=account, key=key, fingerprint=fingerprint, status=status, body=body,
+            created=now))))
+
+    def idem_expire(self, before: int) -> int:
+        """Forget keys created before `before`, for every account (housekeeping)."""
+        return self.conn.execute(delete(idempotency).where(idempotency.c.created < before)).rowcount
+
+
+class Store:
+    def __init__(self, engine: Engine, url: str):
+        self.engine = engine
+        self.url = url
+        self.dialect = engine.dialect.name
+        self.cache: dict[str, Any] = {}
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+        conn = self.engine.connect()
+        if self.dialect == "sqlite":
+            conn = conn.execution_options(sqlite_write=write)
+        try:
+            with conn.begin():
+                yield Tx(conn, self.dialect, self.cache)
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            conn.execution_options(sqlite_write=False)
+            row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+            return int(row[0]) if row else 0
+
+
+def open_store(url: str) -> Store:
+    engine = dialects.make_engine(url)
+    from .migrations import migrate
+    migrate(engine)
+    return Store(engine, url)
