@@ -69,3 +69,12 @@ def xact_lock(conn: Connection, name: str) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
                      {"name": name})
+
+
+def try_xact_lock(conn: Connection, name: str) -> bool:
+    """Like xact_lock, but answer False at once instead of waiting when another
+    transaction holds the lock (PostgreSQL). Always True on SQLite."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))"),
+                             {"name": name}).scalar())

@@ -59,3 +59,64 @@ idempotency = Table(
     Column("created", BigInteger, nullable=False),
 )
 Index("ix_cs_idempotency_created", idempotency.c.created)
+
+# Clone lineage: one row per object cloned from a platform customer's payment details
+# (a token, the card or bank account attached from it, a Source, a PaymentMethod), so the
+# dashboard finds every clone of an original without scanning. New tables need no
+# migration step: migrate() runs create_all(checkfirst=True) at every start.
+clones = Table(
+    "cs_clones", metadata,
+    Column("seq", _seq_type, primary_key=True, autoincrement=True),
+    Column("platform", String(64), nullable=False),
+    Column("original_id", String(255), nullable=False),
+    Column("clone_account", String(64), nullable=False),
+    Column("clone_id", String(255), nullable=False),
+    Column("kind", String(40), nullable=False),   # token | card | bank_account | source | ...
+    Column("via", String(255)),                   # the token a card was attached from
+    Column("customer", String(255)),              # the platform customer cloned from
+    Column("created", BigInteger, nullable=False),
+    UniqueConstraint("clone_id", name="uq_cs_clones_clone_id"),
+)
+Index("ix_cs_clones_original", clones.c.platform, clones.c.original_id, clones.c.seq)
+Index("ix_cs_clones_customer", clones.c.platform, clones.c.customer, clones.c.seq)
+
+# -- webhooks (the delivery outbox; see store/outbox.py) --------------------------------
+# One row per (event, endpoint) to deliver, written in the event's own transaction.
+# state: pending | succeeded | failed (retries exhausted) | canceled (endpoint gone).
+# next_at (unix ms) is when a worker may take it next; a worker that claims a row pushes
+# next_at forward by a lease, so a crashed worker's deliveries are retried after it.
+webhook_deliveries = Table(
+    "cs_webhook_deliveries", metadata,
+    Column("seq", _seq_type, primary_key=True, autoincrement=True),
+    Column("platform", String(64), nullable=False),      # the account owning the endpoint
+    Column("endpoint", String(255), nullable=False),
+    Column("event", String(255), nullable=False),
+    Column("event_account", String(64), nullable=False),  # the account owning the event
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", BigInteger, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+Index("ix_cs_webhook_deliveries_due", webhook_deliveries.c.state, webhook_deliveries.c.next_at)
+Index("ix_cs_webhook_deliveries_event", webhook_deliveries.c.event)
+Index("ix_cs_webhook_deliveries_endpoint", webhook_deliveries.c.platform,
+      webhook_deliveries.c.endpoint, webhook_deliveries.c.state)
+
+# One row per HTTP attempt: what the endpoint answered, and how fast.
+webhook_attempts = Table(
+    "cs_webhook_attempts", metadata,
+    Column("seq", _seq_type, primary_key=True, autoincrement=True),
+    Column("delivery", BigInteger, nullable=False),
+    Column("platform", String(64), nullable=False),
+    Column("endpoint", String(255), nullable=False),
+    Column("event", String(255), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", BigInteger, nullable=False),             # unix ms
+    Column("status", Integer),                            # HTTP status; null: no answer
+    Column("duration_ms", Integer, nullable=False),
+    Column("response", Text),                             # the first 1000 characters
+    Column("error", Text),
+    Column("next_at", BigInteger),                        # the retry it scheduled, if any
+)
+Index("ix_cs_webhook_attempts_endpoint", webhook_attempts.c.platform,
+      webhook_attempts.c.endpoint, webhook_attempts.c.seq)

@@ -131,9 +131,12 @@ class Tx:
             rows.reverse()
         return Page([_load(r[1]) for r in rows], has_more)
 
-    def children(self, account: str, type_: str, parent: str) -> list[dict[str, Any]]:
+    def children(self, account: str, type_: str | tuple[str, ...],
+                 parent: str) -> list[dict[str, Any]]:
+        """The objects of `type_` (one type or several) hanging from `parent`, newest first."""
+        kind = objects.c.type == type_ if isinstance(type_, str) else objects.c.type.in_(type_)
         rows = self.conn.execute(select(objects.c.body).where(and_(
-            objects.c.account == account, objects.c.type == type_, objects.c.parent == parent,
+            objects.c.account == account, kind, objects.c.parent == parent,
         )).order_by(objects.c.seq.desc())).all()
         return [_load(r[0]) for r in rows]
 
@@ -162,6 +165,11 @@ class Tx:
         Call before idem_get: on PostgreSQL two concurrent retries would otherwise both
         miss, both execute and the second idem_put would fail. No-op on SQLite."""
         dialects.xact_lock(self.conn, f"idem:{account}:{key}")
+
+    def idem_try_lock(self, account: str, key: str) -> bool:
+        """Claim an idempotency key for this transaction; False when another request
+        holds it right now (PostgreSQL; on SQLite writers never overlap)."""
+        return dialects.try_xact_lock(self.conn, f"idem:{account}:{key}")
 
     def idem_get(self, account: str, key: str) -> tuple[str, int | None, str | None] | None:
         row = self.conn.execute(select(
@@ -211,5 +219,9 @@ class Store:
 def open_store(url: str) -> Store:
     engine = dialects.make_engine(url)
     from .migrations import migrate
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Store(engine, url)
