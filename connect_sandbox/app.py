@@ -9,12 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from . import dashboard
 from .config import Settings
 from .errors import InvalidRequestError
 from .http.pipeline import Operation, Pipeline
 from .http.render import dumps, request_id
+from .http import threeds
 from .routes import ROUTES
 from .store import open_store
+from .webhooks.worker import running as webhook_worker
 
 
 def _unrecognized(request: Request) -> Response:
@@ -44,13 +47,20 @@ def create_app(settings: Settings) -> Starlette:
     routes = [Route(path, _endpoint(pipeline, ops),
                     methods=["GET", "POST", "DELETE", "PUT", "PATCH"])
               for path, ops in by_path.items()]
+    routes += threeds.routes(store)  # the 3-D Secure test page (not under /v1)
+    routes += dashboard.routes()  # the browser dashboard under /dashboard
+    # Last: any other /v1 URL ("/v1/customers/", an id of "/") is Stripe's 404
+    # "Unrecognized request URL", never Starlette's redirect to the slash-less route.
+    routes.append(Route("/v1/{rest:path}", _unrecognized,
+                        methods=["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"]))
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return _unrecognized(request)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        yield
+        async with webhook_worker(store, settings):
+            yield
         store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan,

@@ -1,5 +1,6 @@
-"""Command line: `connect-sandbox serve`. Parses flags, prints where to point the
-SDKs, starts uvicorn. No logic of its own."""
+"""Command line: `connect-sandbox serve` (prints where to point the SDKs, starts
+uvicorn), `listen`, and `reset` / `export` / `import` of a platform's data (snapshot.py).
+Parses flags; no logic of its own."""
 from __future__ import annotations
 
 import argparse
@@ -30,6 +31,68 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _listen(args: argparse.Namespace) -> int:
+    from . import listen
+    if not args.api_key:
+        print("connect-sandbox listen: pass --api-key sk_test_... (or set STRIPE_API_KEY)",
+              file=sys.stderr)
+        return 2
+    if args.print_secret:
+        print(listen.session_secret(args.api_key))
+        return 0
+    if not args.forward_to:
+        print("connect-sandbox listen: pass --forward-to URL", file=sys.stderr)
+        return 2
+    events = [e.strip() for e in args.events.split(",") if e.strip()] if args.events else None
+    import signal
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up as on Ctrl-C
+    return listen.run(args.api_key, args.forward_to, events=events, connect=args.connect,
+                      api_base=args.api_base)
+
+
+def _data(args: argparse.Namespace) -> int:
+    """reset / export / import one platform's data (logic in snapshot.py)."""
+    from . import snapshot
+    from .store import open_store
+    store = open_store(Settings.from_env(database=args.database).database)
+    try:
+        if args.command == "reset":
+            done = snapshot.reset(store, args.api_key)
+            print(f"reset {done['platform']}: {done['accounts']} accounts, "
+                  f"{sum(done['deleted'].values())} rows deleted", file=sys.stderr)
+        elif args.command == "export":
+            data = snapshot.dumps(snapshot.export(store, args.api_key))
+            if args.output:
+                with open(args.output, "wb") as f:
+                    f.write(data)
+            else:
+                sys.stdout.buffer.write(data)
+        else:
+            if args.file == "-":
+                raw = sys.stdin.buffer.read()
+            else:
+                with open(args.file, "rb") as f:
+                    raw = f.read()
+            done = snapshot.import_(store, args.api_key, snapshot.loads(raw))
+            print(f"imported {done['objects']} objects into {done['platform']}",
+                  file=sys.stderr)
+    except (snapshot.SnapshotError, OSError) as exc:
+        print(f"connect-sandbox {args.command}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    return 0
+
+
+def _data_parser(sub, name: str, help_: str) -> argparse.ArgumentParser:  # noqa: ANN001
+    p = sub.add_parser(name, help=help_)
+    p.add_argument("--api-key", required=True, help="the platform's sk_test_ key")
+    p.add_argument("--database", default=None,
+                   help="the server's database URL (default: as `serve`)")
+    p.set_defaults(func=_data)
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="connect-sandbox",
                                      description="A local, stateful Stripe Connect API server.")
@@ -44,6 +107,26 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.set_defaults(func=_serve)
+    lis = sub.add_parser("listen", help="forward a platform's events to a local URL "
+                                        "(like `stripe listen`)")
+    lis.add_argument("--api-key", default=os.environ.get("STRIPE_API_KEY"),
+                     help="the platform's sk_test_ key (default: $STRIPE_API_KEY)")
+    lis.add_argument("--forward-to", help="URL to POST the events to, e.g. "
+                                          "http://localhost:4242/webhook")
+    lis.add_argument("--events", help="comma-separated event types (default: all)")
+    lis.add_argument("--connect", action="store_true",
+                     help="also forward the connected accounts' events")
+    lis.add_argument("--api-base", default=os.environ.get(ENV_PREFIX + "API_BASE",
+                                                          "http://127.0.0.1:12111"),
+                     help="the connect-sandbox server (default http://127.0.0.1:12111)")
+    lis.add_argument("--print-secret", action="store_true",
+                     help="print the webhook signing secret and exit")
+    lis.set_defaults(func=_listen)
+    _data_parser(sub, "reset", "delete a platform's data and its connected accounts'")
+    exp = _data_parser(sub, "export", "write a platform's data as a JSON snapshot")
+    exp.add_argument("--output", "-o", help="file to write (default: standard output)")
+    imp = _data_parser(sub, "import", "replace a platform's data with a JSON snapshot")
+    imp.add_argument("file", help="the snapshot file (- for standard input)")
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -22,6 +22,12 @@ class Settings:
     database: str = ""
     workers: int = 1
     log_level: str = "info"
+    # Webhook delivery: a failed attempt is retried after base, 2*base, 4*base... seconds
+    # until max_attempts were made (Stripe's test mode: three retries over a few hours).
+    webhook_retry_base: float = 1800.0
+    webhook_max_attempts: int = 4
+    webhook_timeout: float = 20.0         # seconds to wait for an endpoint's answer
+    webhook_poll_interval: float = 0.25   # seconds between looks for due deliveries
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -32,6 +38,14 @@ class Settings:
             "database": env.get(ENV_PREFIX + "DATABASE", "") or default_database(),
             "workers": int(env.get(ENV_PREFIX + "WORKERS", cls.workers)),
             "log_level": env.get(ENV_PREFIX + "LOG_LEVEL", cls.log_level),
+            "webhook_retry_base": float(env.get(ENV_PREFIX + "WEBHOOK_RETRY_BASE",
+                                                cls.webhook_retry_base)),
+            "webhook_max_attempts": int(env.get(ENV_PREFIX + "WEBHOOK_MAX_ATTEMPTS",
+                                                cls.webhook_max_attempts)),
+            "webhook_timeout": float(env.get(ENV_PREFIX + "WEBHOOK_TIMEOUT",
+                                             cls.webhook_timeout)),
+            "webhook_poll_interval": float(env.get(ENV_PREFIX + "WEBHOOK_POLL_INTERVAL",
+                                                   cls.webhook_poll_interval)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

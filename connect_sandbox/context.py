@@ -14,6 +14,7 @@ class RequestContext:
     idempotency_key: str | None = None
     now: int = 0               # the request's clock (unix seconds)
     api_version: str | None = None
+    base_url: str = ""         # scheme://host[:port] the caller used (for sandbox page links)
 
     @property
     def connected(self) -> bool:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .http.pipeline import Operation
 from .services import accounts, charges, customers, sources, tokens
+from .services import events, webhook_endpoints
+from .services import application_fees, balance, refunds, transfers
+from .services import payment_intents, payment_methods, setup_intents, source_objects
 
 V = "/v1"
 
@@ -41,9 +44,84 @@ ROUTES: list[Operation] = [
     op("POST", "/tokens", tokens.create, publishable=True),
     op("GET", "/tokens/{token}", tokens.retrieve),
 
+    op("POST", "/payment_methods", payment_methods.create, publishable=True),
+    op("GET", "/payment_methods", payment_methods.list_),
+    op("GET", "/payment_methods/{payment_method}", payment_methods.retrieve),
+    op("POST", "/payment_methods/{payment_method}", payment_methods.update),
+    op("POST", "/payment_methods/{payment_method}/attach", payment_methods.attach),
+    op("POST", "/payment_methods/{payment_method}/detach", payment_methods.detach),
+    op("GET", "/customers/{customer}/payment_methods", payment_methods.list_for_customer),
+    op("GET", "/customers/{customer}/payment_methods/{payment_method}",
+       payment_methods.retrieve_for_customer),
+
+    op("POST", "/sources", source_objects.create, publishable=True),
+    op("GET", "/sources/{source}", source_objects.retrieve, publishable=True),
+    op("POST", "/sources/{source}", source_objects.update),
+
+    op("POST", "/payment_intents", payment_intents.create),
+    op("GET", "/payment_intents", payment_intents.list_),
+    op("GET", "/payment_intents/{intent}", payment_intents.retrieve, publishable=True),
+    op("POST", "/payment_intents/{intent}", payment_intents.update),
+    op("POST", "/payment_intents/{intent}/confirm", payment_intents.confirm, publishable=True),
+    op("POST", "/payment_intents/{intent}/capture", payment_intents.capture),
+    op("POST", "/payment_intents/{intent}/cancel", payment_intents.cancel),
+
+    op("POST", "/setup_intents", setup_intents.create),
+    op("GET", "/setup_intents", setup_intents.list_),
+    op("GET", "/setup_intents/{intent}", setup_intents.retrieve, publishable=True),
+    op("POST", "/setup_intents/{intent}", setup_intents.update),
+    op("POST", "/setup_intents/{intent}/confirm", setup_intents.confirm, publishable=True),
+    op("POST", "/setup_intents/{intent}/cancel", setup_intents.cancel),
+    op("GET", "/setup_attempts", setup_intents.list_attempts),
+
     op("POST", "/charges", charges.create),
     op("GET", "/charges", charges.list_),
     op("GET", "/charges/{charge}", charges.retrieve),
     op("POST", "/charges/{charge}", charges.update),
     op("POST", "/charges/{charge}/capture", charges.capture),
+    op("POST", "/charges/{charge}/refunds", refunds.create_for_charge),
+    op("GET", "/charges/{charge}/refunds", refunds.list_for_charge),
+    op("GET", "/charges/{charge}/refunds/{refund}", refunds.retrieve_for_charge),
+    op("POST", "/charges/{charge}/refunds/{refund}", refunds.update_for_charge),
+
+    op("POST", "/refunds", refunds.create),
+    op("GET", "/refunds", refunds.list_),
+    op("GET", "/refunds/{refund}", refunds.retrieve),
+    op("POST", "/refunds/{refund}", refunds.update),
+
+    op("GET", "/application_fees", application_fees.list_),
+    op("GET", "/application_fees/{id}", application_fees.retrieve),
+    op("POST", "/application_fees/{id}/refunds", application_fees.create_refund),
+    op("POST", "/application_fees/{id}/refund", application_fees.legacy_refund),
+    op("GET", "/application_fees/{id}/refunds", application_fees.list_refunds),
+    op("GET", "/application_fees/{fee}/refunds/{id}", application_fees.retrieve_refund),
+    op("POST", "/application_fees/{fee}/refunds/{id}", application_fees.update_refund),
+
+    op("POST", "/transfers", transfers.create),
+    op("GET", "/transfers", transfers.list_),
+    op("GET", "/transfers/{transfer}", transfers.retrieve),
+    op("POST", "/transfers/{transfer}", transfers.update),
+    op("POST", "/transfers/{id}/reversals", transfers.create_reversal),
+    op("GET", "/transfers/{id}/reversals", transfers.list_reversals),
+    op("GET", "/transfers/{transfer}/reversals/{id}", transfers.retrieve_reversal),
+    op("POST", "/transfers/{transfer}/reversals/{id}", transfers.update_reversal),
+
+    op("GET", "/balance", balance.retrieve),
+    op("GET", "/balance_transactions", balance.list_transactions),
+    op("GET", "/balance_transactions/{id}", balance.retrieve_transaction),
+    op("POST", "/test_helpers/balance/make_available", balance.make_available),  # sandbox
+
+    op("GET", "/events", events.list_),
+    op("GET", "/events/{id}", events.retrieve),
+    op("POST", "/events/{id}/retry", webhook_endpoints.event_retry),  # sandbox (Stripe CLI)
+
+    op("POST", "/webhook_endpoints", webhook_endpoints.create),
+    op("GET", "/webhook_endpoints", webhook_endpoints.list_),
+    op("GET", "/webhook_endpoints/{webhook_endpoint}", webhook_endpoints.retrieve),
+    op("POST", "/webhook_endpoints/{webhook_endpoint}", webhook_endpoints.update),
+    op("DELETE", "/webhook_endpoints/{webhook_endpoint}", webhook_endpoints.delete),
+    op("POST", "/webhook_endpoints/{webhook_endpoint}/sandbox_resend",
+       webhook_endpoints.sandbox_resend),
+    op("GET", "/webhook_endpoints/{webhook_endpoint}/sandbox_attempts",
+       webhook_endpoints.sandbox_attempts),
 ]

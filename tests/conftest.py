@@ -3,6 +3,7 @@ on a fresh SQLite file), and official-stripe-SDK clients pointed at it. Every te
 its own secret key, which is its own platform, so tests never see each other's data."""
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import threading
@@ -15,6 +16,23 @@ import uvicorn
 
 from connect_sandbox.app import create_app
 from connect_sandbox.config import Settings
+from tests.schema_check import Recorder, ValidatingApp
+
+# Every JSON object the test servers return is validated against Stripe's schemas.
+SCHEMA = Recorder()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCHEMA.validated:
+        terminalreporter.write_line(SCHEMA.report())
+        for line, count in sorted(SCHEMA.distinct.items())[:40]:
+            terminalreporter.write_line(f"  schema error (x{count}): {line}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # CS_SCHEMA_STRICT=1 fails the run on any schema error (TODO: default once shapes settle).
+    if SCHEMA.errors and exitstatus == 0 and os.environ.get("CS_SCHEMA_STRICT", "0") != "0":
+        session.exitstatus = 1
 
 
 def free_port() -> int:
@@ -35,9 +53,15 @@ class RunningServer:
         self.thread.join(timeout=10)
 
 
-def start_server(database: str) -> RunningServer:
+# Webhook retries after 0.2, 0.4, 0.8 s instead of Stripe's hours.
+TEST_SETTINGS = {"webhook_retry_base": 0.2, "webhook_poll_interval": 0.05}
+
+
+def start_server(database: str, **settings) -> RunningServer:
     port = free_port()
-    app = create_app(Settings(host="127.0.0.1", port=port, database=database))
+    app = ValidatingApp(create_app(Settings(host="127.0.0.1", port=port, database=database,
+                                            **{**TEST_SETTINGS, **settings})),
+                        SCHEMA)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             loop="asyncio", lifespan="on")
     server = uvicorn.Server(config)

@@ -55,6 +55,12 @@ DECLINES: dict[str, Decline] = {
     "fraudulent": Decline("card_declined", "fraudulent", "Your card was declined.",
                           "Stripe blocked this payment as too risky.", outcome_type="blocked",
                           risk_level="highest", network_status="not_sent_to_network"),
+    # A card that needs 3-D Secure, charged off-session (nobody there to authenticate).
+    "authentication_required": Decline("authentication_required", "authentication_required",
+                                       "Your card was declined. This transaction requires "
+                                       "authentication.",
+                                       "The bank returned the decline code "
+                                       "`authentication_required`."),
 }
 
 _CARDS = [

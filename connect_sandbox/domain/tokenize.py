@@ -40,10 +40,15 @@ def test_card_for(number: str) -> testcards.TestCard:
     return card
 
 
+def _ascii_digits(value: str) -> bool:
+    """0-9 only: str.isdigit() also takes '²' (int() refuses it) and other scripts' digits."""
+    return value.isascii() and value.isdigit()
+
+
 def _int(value: Any, param: str, code: str, message: str) -> int:
     if isinstance(value, int):
         return value
-    if not isinstance(value, str) or not value.strip().isdigit():
+    if not isinstance(value, str) or not _ascii_digits(value.strip()):
         raise _card_error(code, message, param)
     return int(value.strip())
 
@@ -59,7 +64,7 @@ def card_from_params(raw: dict[str, Any], scope: str, now: int, *,
     if "exp_year" not in raw or raw.get("exp_year") in ("", None):
         raise missing_param(f"{param_prefix}[exp_year]")
     number = normalise_number(str(number))
-    if not number.isdigit():
+    if not _ascii_digits(number):
         raise _card_error("invalid_number", "Your card number is invalid.", "number")
     if not luhn_ok(number):
         raise _card_error("incorrect_number", "Your card number is incorrect.", "number")
@@ -80,7 +85,7 @@ def card_from_params(raw: dict[str, Any], scope: str, now: int, *,
         raise _card_error("invalid_expiry_month", "Your card's expiration month is invalid.",
                           "exp_month")
     cvc = raw.get("cvc")
-    if cvc not in (None, "") and (not str(cvc).isdigit() or not 3 <= len(str(cvc)) <= 4):
+    if cvc not in (None, "") and (not _ascii_digits(str(cvc)) or not 3 <= len(str(cvc)) <= 4):
         raise _card_error("invalid_cvc", "Your card's security code is invalid.", "cvc")
     test = test_card_for(number)
     return build_card(number, test, scope, month, year, raw, cvc_given=bool(cvc))
@@ -102,10 +107,6 @@ def build_card(number: str, test: testcards.TestCard, scope: str, month: int, ye
         card["address_line1_check"] = "unchecked"
     if card["address_zip"]:
         card["address_zip_check"] = "unchecked"
-    card.pop("account", None)
-    card.pop("currency", None)
-    card.pop("default_for_currency", None)
-    card.pop("available_payout_methods", None)
     card["_behaviour"] = behaviour_of(test)
     return card
 
@@ -131,11 +132,11 @@ def bank_account_from_params(raw: dict[str, Any], scope: str,
     if country == "US":
         if not routing:
             raise missing_param(f"{param_prefix}[routing_number]")
-        if not routing.isdigit() or len(routing) != 9:
+        if not _ascii_digits(routing) or len(routing) != 9:
             raise InvalidRequestError("Routing number must have 9 digits",
                                       param=f"{param_prefix}[routing_number]",
                                       code="routing_number_invalid")
-    if not number.isdigit() or not 4 <= len(number) <= 17:
+    if not _ascii_digits(number) or not 4 <= len(number) <= 17:
         raise InvalidRequestError("You must use a test bank account number in test mode. Try "
                                   "000123456789 or see https://stripe.com/docs/connect/testing.",
                                   param=f"{param_prefix}[account_number]",
@@ -152,8 +153,5 @@ def bank_account_from_params(raw: dict[str, Any], scope: str,
         fingerprint=fingerprint(scope, f"{routing}:{number}"), last4=number[-4:],
         routing_number=routing or None, status="new", metadata={},
     )
-    for key in ("account", "default_for_currency", "available_payout_methods",
-                "future_requirements", "requirements"):
-        ba.pop(key, None)
     ba["_behaviour"] = {"charge": testcards.BANK_ACCOUNTS.get(number, "ok")}
     return ba

@@ -67,6 +67,9 @@ def _apply(tx: Tx, ctx: RequestContext, obj: Any, tree: dict[str, Any], prefix: 
         full = prefix + prop
         value = obj.get(prop, _MISSING)
         fn = VIRTUAL.get((obj.get("object"), prop))
+        if fn is None and not _expandable(obj.get("object"), prop):
+            raise InvalidRequestError(f"This property cannot be expanded ({full}).",
+                                      param="expand")
         if fn is not None and (value is _MISSING or isinstance(value, (str, type(None)))
                                or (isinstance(value, dict) and value.get("object") == "list")):
             value = fn(tx, ctx, obj)
@@ -88,3 +91,14 @@ def _apply(tx: Tx, ctx: RequestContext, obj: Any, tree: dict[str, Any], prefix: 
 
 
 _MISSING = object()
+
+
+def _expandable(obj_type: Any, prop: str) -> bool:
+    """Whether Stripe's description lists `prop` as expandable on `obj_type` (objects it
+    does not describe are not checked)."""
+    from ..params.validate import object_schema
+    try:
+        allowed = object_schema(obj_type).get("expandable")
+    except (KeyError, TypeError):
+        return True
+    return allowed is None or prop in allowed

@@ -18,11 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..context import RequestContext
-from ..errors import (APIError, IdempotencyError, InvalidRequestError, PermissionError_,
+from ..errors import (APIError, AuthenticationError, IdempotencyError, IdempotencyKeyInUse,
+                      InvalidRequestError, PermissionError_,
                       RequestTooLarge, StripeError)
 from ..params import validate
 from ..store import Store
-from . import auth, forms
+from . import auth, forms, guards
 from .expand import expand
 from .render import dumps, public, request_id
 
@@ -65,7 +66,8 @@ class Pipeline:
                         status, headers=headers, media_type="application/json")
 
     async def _read_params(self, request: Request) -> dict[str, Any]:
-        query = request.url.query
+        # From the scope: building request.url measured ~8 us a request.
+        query = request.scope.get("query_string")
         raw = forms.decode(query) if query else {}
         if request.method in ("POST", "DELETE"):
             length = request.headers.get("content-length")
@@ -93,6 +95,8 @@ class Pipeline:
              rid: str) -> tuple[int, Any, dict[str, str]]:
         hdrs = request.headers
         key = auth.read_key(hdrs.get("authorization"))
+        guards.api_version(hdrs.get("stripe-version"))
+        guards.path_ids(request.path_params)
         idem_key = hdrs.get("idempotency-key") if op.method == "POST" else None
         if idem_key is not None and (len(idem_key) > 255 or not idem_key):
             raise InvalidRequestError("Invalid Idempotency-Key: must be a string of at most "
@@ -103,16 +107,24 @@ class Pipeline:
             platform, account, publishable = auth.resolve(
                 tx, key, hdrs.get("stripe-account"), now)
             if publishable and not op.publishable:
+                # Stripe answers 403 (the SDKs raise PermissionError).
                 raise PermissionError_(auth.PUBLISHABLE)
             ctx = RequestContext(platform=platform, account=account, publishable=publishable,
                                  masked_key=auth.mask(key), request_id=rid,
                                  idempotency_key=idem_key, now=now,
-                                 api_version=hdrs.get("stripe-version"))
+                                 api_version=hdrs.get("stripe-version"),
+                                 base_url=_base_url(request))
             params = validate(op.spec, raw)
             if idem_key is None:
                 status, payload = self._execute(tx, ctx, op, params, request)
                 return status, payload, {}
             fingerprint = _fingerprint(op, request, raw)
+            if not tx.idem_try_lock(account, idem_key):
+                raise IdempotencyKeyInUse(
+                    "There is currently another in-progress request using this Idempotent "
+                    "Key (that probably means you submitted twice, and the other request is "
+                    f"still going through): {idem_key}. Please try again later.")
+            tx.idem_lock(account, idem_key)  # concurrent retries wait for the first
             found = tx.idem_get(account, idem_key)
             if found is not None:
                 if found[0] != fingerprint:
@@ -131,7 +143,7 @@ class Pipeline:
             return status, body, {"Idempotency-Key": idem_key}
 
     def _execute(self, tx, ctx: RequestContext, op: Operation, params, request: Request):
-        savepoint = tx.conn.begin_nested()
+        savepoint = tx.savepoint()  # plain SQL: Core's begin_nested() measured ~75 us
         try:
             result = op.fn(tx, ctx, params, **request.path_params)
             if isinstance(result, dict):
@@ -148,8 +160,25 @@ class Pipeline:
         return 200, result
 
 
+_BASE_URLS: dict[tuple[Any, ...], str] = {}
+
+
+def _base_url(request: Request) -> str:
+    """str(request.base_url) without its trailing slash, memoised per (scheme, Host,
+    server, root_path): building it measured ~10 us a request."""
+    scope = request.scope
+    key = (scope.get("scheme"), request.headers.get("host"), scope.get("server"),
+           scope.get("root_path", ""))
+    url = _BASE_URLS.get(key)
+    if url is None:
+        url = str(request.base_url).rstrip("/")
+        if len(_BASE_URLS) < 256:
+            _BASE_URLS[key] = url
+    return url
+
+
 def _fingerprint(op: Operation, request: Request, raw: dict[str, Any]) -> str:
     h = hashlib.sha256()
-    h.update(f"{op.method} {request.url.path}\n".encode())
+    h.update(f"{op.method} {request.scope['path']}\n".encode())
     h.update(dumps(raw))
     return h.hexdigest()

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidRequestError, UnknownParameter, missing_param
+from .sandbox import SANDBOX_OPERATIONS
 
 _SPEC_FILE = Path(__file__).with_name("spec.json")
-_INT = re.compile(r"-?\d{1,19}\Z")
-_NUM = re.compile(r"-?\d+(\.\d+)?\Z")
+_INT = re.compile(r"-?[0-9]{1,19}\Z")  # ASCII digits only (\d takes any script)
+_NUM = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 MAX_INT = 2**63 - 1
 
 _STR = {"type": "string", "maxLength": 5000}
@@ -29,6 +30,19 @@ _CARD_HASH = {"type": "object", "properties": {
                       "routing_number", "country", "account_holder_name",
                       "account_holder_type", "account_type")}}
 _SOURCE = {"anyOf": [dict(_STR), _CARD_HASH]}
+
+
+def _enum(*values: str) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values)}
+
+
+# Account controller properties (the replacement for `type`, newer than 2023-08-16).
+_CONTROLLER = {"type": "object", "properties": {
+    "fees": {"type": "object", "properties": {"payer": _enum("account", "application")}},
+    "losses": {"type": "object", "properties": {"payments": _enum("application", "stripe")}},
+    "requirement_collection": _enum("application", "stripe"),
+    "stripe_dashboard": {"type": "object", "properties": {
+        "type": _enum("express", "full", "none")}}}}
 # Parameters newer API versions accept on top of the 2023-08-16 description, and
 # documented spellings the description types too narrowly.
 EXTRA: dict[str, dict[str, Any]] = {
@@ -36,6 +50,21 @@ EXTRA: dict[str, dict[str, Any]] = {
     "POST /v1/customers/{customer}": {"source": _SOURCE},
     "POST /v1/customers/{customer}/sources": {"source": _SOURCE},
     "POST /v1/charges": {"source": _SOURCE},
+    "POST /v1/accounts": {"controller": _CONTROLLER},
+    # Stripe.js creates card Sources from raw details (card[number], ...).
+    "POST /v1/sources": {"card": _CARD_HASH},
+    # Event types and API versions newer than the description's enums (checked by the
+    # webhook_endpoints service against domain/event_types.py).
+    "POST /v1/webhook_endpoints": {"enabled_events": {"type": "array", "items": _STR},
+                                   "api_version": _STR},
+    "POST /v1/webhook_endpoints/{webhook_endpoint}": {
+        "enabled_events": {"type": "array", "items": _STR}},
+}
+
+# Hash parameters that also take an object's id (the description types them as hashes
+# only): cloning a customer's bank account passes `bank_account=ba_...`.
+ALSO_ID: dict[str, tuple[str, ...]] = {
+    "POST /v1/tokens": ("bank_account",),
 }
 
 
@@ -57,9 +86,11 @@ class Params(dict):
 
 @lru_cache(maxsize=None)
 def operation_params(op: str) -> dict[str, Any]:
-    entry = _spec()["operations"][op]
+    entry = _spec()["operations"].get(op) or SANDBOX_OPERATIONS[op]
     props = dict(entry["params"])
     props.update(EXTRA.get(op, {}))
+    for name in ALSO_ID.get(op, ()):
+        props[name] = {"anyOf": [dict(_STR), props[name]]}
     return {"type": "object", "properties": props, "required": entry["required"]}
 
 
@@ -92,6 +123,10 @@ def _kinds(node: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _coerce(node: dict[str, Any], value: Any, name: str) -> Any:
+    if "anyOf" not in node and "ref" not in node and node.get("enum") != [""]:
+        # One shape (most parameters): the same outcome as the general path below,
+        # without building and sorting the alternatives (measured ~40% of validate()).
+        return _coerce_one(node, value, name)
     kinds = _kinds(node)
     if value == "" and any(k.get("enum") == [""] for k in kinds):
         return ""
@@ -103,9 +138,7 @@ def _coerce(node: dict[str, Any], value: Any, name: str) -> Any:
             continue
         try:
             return _coerce_one(kind, value, name)
-        except UnknownParameter:
-            raise
-        except InvalidRequestError as exc:
+        except InvalidRequestError as exc:  # incl. UnknownParameter: try the next shape
             errors.append(exc)
     if errors:
         raise errors[0]
@@ -159,7 +192,16 @@ def _coerce_one(kind: dict[str, Any], value: Any, name: str) -> Any:
     if limit is not None and len(value) > limit:
         raise InvalidRequestError(
             f"Invalid string: {value[:20]}...; must be at most {limit} characters", param=name)
+    if "\x00" in value:
+        raise _nul(name)
     return value
+
+
+def _nul(name: str) -> InvalidRequestError:
+    # No id or stored string holds NUL (PostgreSQL cannot store it in text).
+    name = name.replace("\x00", "\\u0000")
+    return InvalidRequestError(f"Invalid value for {name}: it may not contain the null "
+                               "character (%00).", param=name)
 
 
 def _coerce_object(kind: dict[str, Any], value: Any, name: str) -> dict[str, Any]:
@@ -172,6 +214,8 @@ def _coerce_object(kind: dict[str, Any], value: Any, name: str) -> dict[str, Any
     out: dict[str, Any] = {}
     for key, sub_value in value.items():
         sub_name = f"{name}[{key}]"
+        if "\x00" in key:
+            raise _nul(sub_name)
         sub = props.get(key) if props else None
         if sub is None:
             if extra is None and props is not None:

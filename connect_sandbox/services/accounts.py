@@ -67,7 +67,9 @@ def build(account_id: str, now: int, *, type_: str | None = "standard",
                           "support_address": None, "support_email": None,
                           "support_phone": None, "support_url": None, "url": None,
                           **(params.get("business_profile") or {})},
-        settings={"dashboard": {"display_name": None, "timezone": "Etc/UTC"},
+        settings={"branding": {"icon": None, "logo": None, "primary_color": None,
+                               "secondary_color": None},
+                  "dashboard": {"display_name": None, "timezone": "Etc/UTC"},
                   "payments": {"statement_descriptor": None},
                   "payouts": {"debit_negative_balances": True,
                               "schedule": {"delay_days": 2, "interval": "daily"},
@@ -76,6 +78,12 @@ def build(account_id: str, now: int, *, type_: str | None = "standard",
                                     "statement_descriptor_prefix": None}},
         tos_acceptance={"date": None, "ip": None, "user_agent": None},
     )
+    # Stripe returns company / individual only for accounts the platform fills in.
+    for key in ("company", "individual"):
+        if params.get(key):
+            acct[key] = params[key]
+        else:
+            acct.pop(key, None)
     return acct
 
 
@@ -85,7 +93,7 @@ _EUR = {"AT", "BE", "DE", "ES", "FI", "FR", "IE", "IT", "LU", "NL", "PT"}
 def ensure_platform(tx: Tx, key_suffix: str, account_id: str, now: int) -> None:
     tx.platform_account(key_suffix, account_id, now)
     if tx.get(account_id, account_id, "account") is None:
-        acct = build(account_id, now, type_=None)
+        acct = build(account_id, now, type_="standard")
         acct["controller"] = {"type": "account"}
         acct["settings"]["dashboard"]["display_name"] = f"Platform {key_suffix[:20]}"
         tx.insert(account_id, acct)

@@ -14,7 +14,7 @@ from ..http.expand import virtual
 from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
-from . import events
+from . import events, money_flow
 
 
 def get(tx: Tx, ctx: RequestContext, charge_id: str, *, param: str = "id",
@@ -31,14 +31,15 @@ def _one_time_source(tx: Tx, ctx: RequestContext, value: Any) -> dict[str, Any]:
         if value.get("object") == "bank_account":
             raise InvalidRequestError("Bank accounts must be attached to a customer and "
                                       "verified before they can be charged.", param="source")
-        return tokenize.card_from_params(value, ctx.platform, ctx.now, param_prefix="source")
+        return charging.settle_checks(
+            tokenize.card_from_params(value, ctx.platform, ctx.now, param_prefix="source"))
     if value.startswith(("tok_", "btok_")) or value in testcards.TEST_TOKENS:
         src = tokens.consume(tx, ctx, value, "source")
         src.pop("_token", None)
         if src["object"] == "bank_account":
             raise InvalidRequestError("Bank accounts must be attached to a customer and "
                                       "verified before they can be charged.", param="source")
-        return src
+        return charging.settle_checks(src)
     if value.startswith("src_"):
         from . import source_objects
         return source_objects.for_charge(tx, ctx, value, customer=None)
@@ -111,14 +112,17 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
                   payment_method: str | None = None, raise_decline: bool = True
                   ) -> dict[str, Any]:
     """Create the charge for `source` (a card, bank account, Source or PaymentMethod),
-    store it, record its events, and raise the card error if it is declined."""
+    store it, record its events, and raise the card error if it is declined.
+    Connect parameters (application_fee_amount, transfer_data, on_behalf_of) are checked
+    and, once the charge is captured, its money moves (services/money_flow.py)."""
+    money_flow.check(tx, ctx, params, amount)
     decline = charging.decline_for(source)
     pending = source.get("object") == "bank_account"
     wire_source = None if payment_intent else _public_source(source)
     ch = charging.new_charge(amount=amount, currency=currency, now=ctx.now, source=wire_source,
                              customer=customer, capture=capture, params=params,
                              decline=decline, pending=pending, payment_method=payment_method)
-    if source.get("object") != "card" and wire_source is None:
+    if wire_source is None:  # charged by a PaymentIntent: details from the method
         ch["payment_method_details"] = charging.method_details(source)
         ch["billing_details"] = charging._billing(source)
     ch["payment_intent"] = payment_intent
@@ -127,6 +131,9 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
     if failure:
         ch.update(status="failed", paid=False, captured=False, amount_captured=0,
                   failure_code=failure[0], failure_message=failure[1])
+    money_flow.stamp(tx, ctx, ch, params)
+    if decline is None and ch["captured"] and ch["status"] != "failed":
+        money_flow.on_captured(tx, ctx, ch, params)
     tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)
     if decline is not None:
         events.record(tx, ctx, "charge.failed", ch)
@@ -216,6 +223,7 @@ def capture_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], amount: int 
                 "transfer_group"):
         if params.get(key):
             ch[key] = params[key]
+    money_flow.on_captured(tx, ctx, ch, params)
     tx.save(ctx.account, ch)
     events.record(tx, ctx, "charge.captured", ch, previous=previous)
     return ch

@@ -14,8 +14,6 @@ from ..store import Tx
 from ..wire.shape import blank
 from . import events, sources
 
-# Not part of a customer in current API versions unless expanded.
-_INCLUDABLE = ("sources", "subscriptions", "tax_ids", "cash_balance", "invoice_credit_balance")
 _SIMPLE = ("email", "name", "description", "phone", "balance", "preferred_locales",
            "tax_exempt", "invoice_prefix", "next_invoice_sequence")
 _HASHES = ("address", "shipping")
@@ -63,11 +61,8 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
                 next_invoice_sequence=1, tax_exempt="none",
                 invoice_settings={"custom_fields": None, "default_payment_method": None,
                                   "footer": None, "rendering_options": None})
-    for key in _INCLUDABLE:
-        cus.pop(key, None)
     _apply_fields(cus, params, {})
     tx.insert(ctx.account, cus, lookup=cus["email"])
-    _check_default_pm(tx, ctx, cus)
     if params.get("source"):
         src = sources.attach(tx, ctx, cus, params["source"], param="source")
         cus["default_source"] = src["id"]
@@ -75,6 +70,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     if params.get("payment_method"):
         from . import payment_methods
         payment_methods.attach_to(tx, ctx, params["payment_method"], cus, param="payment_method")
+    _check_default_pm(tx, ctx, cus)  # after attaching: payment_method may be the default
     events.record(tx, ctx, "customer.created", cus)
     return cus
 
@@ -130,6 +126,8 @@ def delete(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[s
     cus = get(tx, ctx.account, customer, for_update=True)
     for src in sources.of_customer(tx, ctx, cus["id"]):
         tx.delete(ctx.account, src["id"])
+    from . import payment_methods
+    payment_methods.detach_all(tx, ctx, cus["id"])
     stub = {"id": cus["id"], "object": "customer", "deleted": True}
     tx.tombstone(ctx.account, stub)
     events.record(tx, ctx, "customer.deleted", cus)

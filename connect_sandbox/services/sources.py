@@ -3,14 +3,15 @@
 src_ id; default-source bookkeeping; bank account micro-deposit verification."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..context import RequestContext
 from ..domain import metadata as md
-from ..domain import testcards, tokenize
+from ..domain import charging, testcards, tokenize
 from ..domain.testcards import DECLINES
 from ..errors import CardError, InvalidRequestError, ResourceMissing
-from ..http.pagination import list_object
+from ..http.pagination import limit_of, list_object
 from ..params import Params
 from ..store import Tx
 from . import events
@@ -20,12 +21,8 @@ SOURCE_TYPES = ("card", "bank_account", "source")
 
 def of_customer(tx: Tx, ctx: RequestContext, customer_id: str, *,
                 account: str | None = None) -> list[dict[str, Any]]:
-    account = account or ctx.account
-    found: list[dict[str, Any]] = []
-    for type_ in SOURCE_TYPES:
-        found.extend(tx.children(account, type_, customer_id))
-    found.sort(key=lambda o: o.get("created") or 0, reverse=True)
-    return found
+    """The customer's cards, bank accounts and Sources, most recently added first."""
+    return tx.children(account or ctx.account, SOURCE_TYPES, customer_id)
 
 
 def find(tx: Tx, ctx: RequestContext, customer_id: str, source_id: str, *,
@@ -71,15 +68,13 @@ def attach(tx: Tx, ctx: RequestContext, cus: dict[str, Any], value: Any, *,
         raise ResourceMissing("source", value, param=param)
     if obj["object"] == "card":
         _decline_on_attach(obj)
-        checks = obj.get("_behaviour", {})
-        if obj.get("cvc_check") == "unchecked":
-            obj["cvc_check"] = "fail" if checks.get("cvc_check") == "fail" else "pass"
-        for key in ("address_line1_check", "address_zip_check"):
-            if obj.get(key) == "unchecked":
-                obj[key] = "fail" if checks.get("address_check") == "fail" else "pass"
+        charging.settle_checks(obj)
     obj["customer"] = cus["id"]
-    obj.pop("_token", None)
+    token_id = obj.pop("_token", None)
     tx.insert(ctx.account, obj, parent=cus["id"])
+    if obj.get("_cloned_from"):
+        from . import lineage
+        lineage.record_clone(tx, ctx, obj, via=token_id)
     events.record(tx, ctx, "customer.source.created", obj)
     if not cus.get("default_source"):
         cus["default_source"] = obj["id"]
@@ -143,9 +138,7 @@ def list_for_customer(tx: Tx, ctx: RequestContext, params: Params,
 
 def paginate(data: list[dict[str, Any]], params: Params, url: str) -> dict[str, Any]:
     """Paginate a short, already ordered (newest first) in-memory list."""
-    limit = params.get("limit", 10)
-    if not 1 <= limit <= 100:
-        raise InvalidRequestError("This value must be between 1 and 100.", param="limit")
+    limit = limit_of(params)
     ids = [o["id"] for o in data]
     if params.get("starting_after"):
         cursor = params["starting_after"]
@@ -197,6 +190,12 @@ def update_for_customer(tx: Tx, ctx: RequestContext, params: Params, customer: s
             if key == "exp_month" and not 1 <= value <= 12:
                 raise CardError("Your card's expiration month is invalid.",
                                 code="invalid_expiry_month", param="exp_month", persist=False)
+            if key == "exp_year":
+                value += 2000 if value < 100 else 0
+                this_year = dt.datetime.fromtimestamp(ctx.now, dt.timezone.utc).year
+                if not this_year <= value <= this_year + 50:
+                    raise CardError("Your card's expiration year is invalid.",
+                                    code="invalid_expiry_year", param="exp_year", persist=False)
         obj[key] = value or None
     if params.has("metadata"):
         previous["metadata"] = obj.get("metadata")

@@ -33,10 +33,12 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     elif isinstance(bank, dict):
         token = _token("bank_account",
                        tokenize.bank_account_from_params(bank, ctx.platform), ctx, "btok")
-    elif isinstance(card, str) and card:
+    elif isinstance(card, str) and card or isinstance(bank, str) and bank:
+        param = "card" if isinstance(card, str) and card else "bank_account"
         raise InvalidRequestError(
-            "You can only pass a card ID together with `customer`, when cloning a platform "
-            "customer's card onto a connected account.", param="card")
+            f"You can only pass a {param.replace('_', ' ')} ID together with `customer`, when "
+            "cloning a platform customer's payment details onto a connected account.",
+            param=param)
     else:
         raise InvalidRequestError(
             "You must supply either a card, customer, PII data, bank account, or account "
@@ -54,7 +56,7 @@ def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) 
             "You can only use `customer` to create a token when acting as a connected account "
             "(with the Stripe-Account header): the token clones the platform customer's card "
             "or bank account into that account.", param="customer")
-    from . import sources
+    from . import lineage, sources
     cus = tx.get(ctx.platform, customer_id, "customer")
     if cus is None:
         raise ResourceMissing("customer", customer_id, param="customer")
@@ -77,7 +79,7 @@ def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) 
             (bank and original["object"] != "bank_account"):
         raise InvalidRequestError(
             f"Customer {customer_id} does not have a linked source with ID {wanted}.",
-            param=param, code="resource_missing")
+            param=param, code="missing")
     if original["object"] not in ("card", "bank_account"):
         raise InvalidRequestError(
             f"The default source of customer {customer_id} is a Source ({wanted}). To share "
@@ -92,8 +94,10 @@ def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) 
                              "source": original["id"]}
     if kind == "bank_account":
         clone.pop("customer", None)
-        return _token(kind, clone, ctx, "btok")
-    return _token(kind, clone, ctx)
+    token = _token(kind, clone, ctx, "btok" if kind == "bank_account" else "tok")
+    lineage.record_clone(tx, ctx, {**token, "_cloned_from": clone["_cloned_from"]},
+                         kind="token")
+    return token
 
 
 def retrieve(tx: Tx, ctx: RequestContext, params: Params, token: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ column, or holding a NUL, is refused with ValueError before it reaches either da
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -21,6 +21,9 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from . import dialects
+from .checkpointer import Checkpointer
+from .writelock import WriterLock
+from .hot import IDEM_LIMITS, OBJECT_LIMITS, Raw, Savepoint, check
 from .schema import idempotency, meta, objects, platforms
 
 _cols = (objects.c.seq, objects.c.body)
@@ -55,39 +58,55 @@ class Tx:
         self.conn = conn
         self.dialect = dialect
         self.cache = cache  # the store's process-local cache of immutable facts
+        self._raw: Raw | None = None
+
+    @property
+    def raw(self) -> Raw:
+        """The per-request statements in plain SQL on this transaction (store/hot.py)."""
+        if self._raw is None:
+            self._raw = Raw(self.conn, self.dialect)
+        return self._raw
+
+    def savepoint(self) -> Savepoint:
+        """A savepoint with commit()/rollback(), like conn.begin_nested() but cheap."""
+        return self.raw.savepoint()
 
     # -- objects -------------------------------------------------------------------
     def get(self, account: str, obj_id: str, type_: str | None = None, *,
             for_update: bool = False) -> dict[str, Any] | None:
-        cond = and_(objects.c.id == obj_id, objects.c.account == account)
-        if type_ is not None:
-            cond = and_(cond, objects.c.type == type_)
-        stmt = select(objects.c.body).where(cond)
-        if for_update and self.dialect == "postgresql":
-            stmt = stmt.with_for_update()  # SQLite: the writer already holds the lock
-        row = self.conn.execute(stmt).first()
+        # FOR UPDATE on PostgreSQL only; SQLite: the writer already holds the lock.
+        if type_ is None:
+            row = self.raw.run("get_for_update" if for_update else "get",
+                               (obj_id, account)).fetchone()
+        else:
+            row = self.raw.run("get_typed_for_update" if for_update else "get_typed",
+                               (obj_id, account, type_)).fetchone()
         return _load(row[0]) if row else None
 
     def owner_of(self, obj_id: str) -> str | None:
         """The account that owns an id; for telling 'exists elsewhere' from 'missing'."""
-        row = self.conn.execute(select(objects.c.account).where(objects.c.id == obj_id)).first()
+        row = self.raw.run("owner_of", (obj_id,)).fetchone()
         return row[0] if row else None
 
     def insert(self, account: str, obj: dict[str, Any], *, parent: str | None = None,
                lookup: str | None = None) -> dict[str, Any]:
-        self.conn.execute(insert(objects).values(_check(objects, dict(
-            id=obj["id"], account=account, type=obj["object"], created=obj.get("created") or
-            int(time.time()), parent=parent, lookup=lookup, body=_dump(obj)))))
+        values = (obj["id"], account, obj["object"], parent, lookup)
+        for name, value in zip(("id", "account", "type", "parent", "lookup"), values):
+            check(objects.name, OBJECT_LIMITS, name, value)
+        self.raw.run("insert", (values[0], account, values[2],
+                                obj.get("created") or int(time.time()), parent, lookup,
+                                _dump(obj)))
         return obj
 
     def save(self, account: str, obj: dict[str, Any], *, parent: str | None = None,
              lookup: str | None = None, keep_index: bool = True) -> dict[str, Any]:
         """Replace a stored object's body (and, unless keep_index, its indexed columns)."""
-        values: dict[str, Any] = {"body": _dump(obj)}
-        if not keep_index:
-            values.update(_check(objects, dict(parent=parent, lookup=lookup)))
-        res = self.conn.execute(update(objects).where(
-            and_(objects.c.id == obj["id"], objects.c.account == account)).values(**values))
+        if keep_index:
+            res = self.raw.run("save", (_dump(obj), obj["id"], account))
+        else:
+            check(objects.name, OBJECT_LIMITS, "parent", parent)
+            check(objects.name, OBJECT_LIMITS, "lookup", lookup)
+            res = self.raw.run("save_index", (_dump(obj), parent, lookup, obj["id"], account))
         if res.rowcount != 1:
             raise LookupError(obj["id"])
         return obj
@@ -95,13 +114,10 @@ class Tx:
     def tombstone(self, account: str, obj: dict[str, Any]) -> None:
         """Keep a deleted object retrievable as its stub ({"id", "object", "deleted"}),
         out of every list."""
-        self.conn.execute(update(objects).where(
-            and_(objects.c.id == obj["id"], objects.c.account == account)).values(
-            type="deleted", parent=None, lookup=None, body=_dump(obj)))
+        self.raw.run("tombstone", (_dump(obj), obj["id"], account))
 
     def delete(self, account: str, obj_id: str) -> None:
-        self.conn.execute(delete(objects).where(
-            and_(objects.c.id == obj_id, objects.c.account == account)))
+        self.raw.run("delete", (obj_id, account))
 
     def list(self, account: str, type_: str, *, parent: str | None = None,
              lookup: str | None = None, created: dict[str, int] | None = None,
@@ -172,16 +188,14 @@ class Tx:
         return dialects.try_xact_lock(self.conn, f"idem:{account}:{key}")
 
     def idem_get(self, account: str, key: str) -> tuple[str, int | None, str | None] | None:
-        row = self.conn.execute(select(
-            idempotency.c.fingerprint, idempotency.c.status, idempotency.c.body).where(
-            and_(idempotency.c.account == account, idempotency.c.key == key))).first()
+        row = self.raw.run("idem_get", (account, key)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
     def idem_put(self, account: str, key: str, fingerprint: str, status: int, body: str,
                  now: int) -> None:
-        self.conn.execute(insert(idempotency).values(_check(idempotency, dict(
-            account=account, key=key, fingerprint=fingerprint, status=status, body=body,
-            created=now))))
+        for name, value in (("account", account), ("key", key), ("fingerprint", fingerprint)):
+            check(idempotency.name, IDEM_LIMITS, name, value)
+        self.raw.run("idem_put", (account, key, fingerprint, status, body, now))
 
     def idem_expire(self, before: int) -> int:
         """Forget keys created before `before`, for every account (housekeeping)."""
@@ -194,19 +208,52 @@ class Store:
         self.url = url
         self.dialect = engine.dialect.name
         self.cache: dict[str, Any] = {}
+        # SQLite: connections kept between transactions, per kind (write, read). Measured:
+        # engine.connect() + execution_options() + the pool's check-in cost about 25 us
+        # of every request (benchmarks/README.md). PostgreSQL keeps the pool (pre-ping).
+        self._idle: dict[bool, list[Connection]] = {True: [], False: []}
+        self._closed = False
+        self._checkpointer: Checkpointer | None = None
+        self._writer: WriterLock | None = None
+        db = engine.url.database if self.dialect == "sqlite" else None
+        if db and db != ":memory:" and not db.startswith("file:"):
+            self._checkpointer = Checkpointer(db).start()  # WAL checkpoints off the loop
+            self._writer = WriterLock(db)  # writers of several processes queue, not sleep
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Tx]:
-        conn = self.engine.connect()
-        if self.dialect == "sqlite":
-            conn = conn.execution_options(sqlite_write=write)
+        if self.dialect != "sqlite":
+            conn = self.engine.connect()
+            try:
+                with conn.begin():
+                    yield Tx(conn, self.dialect, self.cache)
+            finally:
+                conn.close()
+            return
+        idle = self._idle[write]
         try:
-            with conn.begin():
+            conn = idle.pop()
+        except IndexError:
+            conn = self.engine.connect().execution_options(sqlite_write=write)
+        try:
+            with (self._writer.hold() if write and self._writer else nullcontext()), \
+                    conn.begin():
                 yield Tx(conn, self.dialect, self.cache)
         finally:
-            conn.close()
+            if self._closed or conn.invalidated or conn.in_transaction() or len(idle) >= 8:
+                conn.close()
+            else:
+                idle.append(conn)
 
     def close(self) -> None:
+        self._closed = True
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+        if self._writer is not None:
+            self._writer.close()
+        for idle in self._idle.values():
+            while idle:
+                idle.pop().close()
         self.engine.dispose()
 
     def schema_version(self) -> int:

@@ -1,0 +1,371 @@
+"""PaymentIntents: create, retrieve, update, list, confirm, capture, cancel, and the
+outcome of the 3-D Secure page. Statuses move only along domain/intents.py's table.
+
+A confirmation charges the payment method through charges.charge_source (the charge
+carries payment_intent and payment_method); a decline leaves the intent in
+requires_payment_method with last_payment_error and answers 402 with the intent in
+the error body. Money-movement parameters (application_fee_amount, transfer_data,
+on_behalf_of, transfer_group) are stored on the intent and passed to the charge."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..context import RequestContext
+from ..domain import charging, intents, money
+from ..domain import metadata as md
+from ..domain.ids import new_id, secret
+from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing
+from ..http.pagination import page
+from ..params import Params
+from ..store import Tx
+from ..wire.shape import blank
+from . import charges, events, intent_methods, intent_pages, money_flow
+
+PI = "payment_intent"
+_MONEY = ("application_fee_amount", "transfer_data", "on_behalf_of", "transfer_group")
+_ANY_STATUS = ("metadata", "description", "receipt_email")
+_GUARDED = ("amount", "currency", "customer", "payment_method", "setup_future_usage",
+            "shipping", "statement_descriptor", "statement_descriptor_suffix", "capture_method",
+            "payment_method_types", "payment_method_options", "payment_method_data",
+            "application_fee_amount", "transfer_data", "transfer_group")
+
+
+def get(tx: Tx, ctx: RequestContext, pi_id: str, *, for_update: bool = False) -> dict[str, Any]:
+    pi = tx.get(ctx.account, pi_id, PI, for_update=for_update)
+    if pi is None:
+        raise ResourceMissing("payment_intent", pi_id, param="intent")
+    return pi
+
+
+def _save(tx: Tx, ctx: RequestContext, pi: dict[str, Any]) -> None:
+    tx.save(ctx.account, pi, lookup=pi.get("customer"), keep_index=False)
+
+
+def _customer(tx: Tx, ctx: RequestContext, customer_id: str) -> str:
+    if tx.get(ctx.account, customer_id, "customer") is None:
+        raise ResourceMissing("customer", customer_id, param="customer")
+    return customer_id
+
+
+def method_types(params: Params) -> tuple[list[str], dict[str, Any] | None]:
+    """payment_method_types / automatic_payment_methods (on by default since 2023-08-16)."""
+    types = params.get("payment_method_types")
+    auto = params.get("automatic_payment_methods")
+    if types and auto and auto.get("enabled"):
+        raise InvalidRequestError("You may only specify one of these parameters: "
+                                  "automatic_payment_methods, payment_method_types.",
+                                  param="payment_method_types")
+    for i, t in enumerate(types or []):
+        if t != "card":
+            raise InvalidRequestError(
+                f"The payment method type \"{t}\" is invalid. connect-sandbox supports card "
+                "payment methods only.", param=f"payment_method_types[{i}]")
+    if types:
+        return list(types), None
+    if auto is not None and not auto.get("enabled"):
+        return ["card"], {"allow_redirects": auto.get("allow_redirects") or "always",
+                          "enabled": False}
+    return ["card"], {"allow_redirects": (auto or {}).get("allow_redirects") or "always",
+                      "enabled": True}
+
+
+def _off_session(value: Any) -> bool:
+    return value in (True, "one_off", "recurring")
+
+
+def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    cur = money.currency(params["currency"])
+    amount = money.charge_amount(params["amount"], cur)
+    for key in ("off_session", "error_on_requires_action", "return_url"):
+        if params.has(key) and not params.get("confirm"):
+            raise InvalidRequestError(f"You may only specify `{key}` when `confirm=true`.",
+                                      param=key)
+    customer = _customer(tx, ctx, params["customer"]) if params.get("customer") else None
+    types, auto = method_types(params)
+    money_flow.check(tx, ctx, {**params, "currency": cur}, amount)
+    pi_id = new_id("pi")
+    pi = blank(PI, id=pi_id, amount=amount, currency=cur, created=ctx.now, customer=customer,
+               amount_capturable=0, amount_received=0, amount_details={"tip": {}},
+               capture_method=params.get("capture_method") or "automatic",
+               confirmation_method=params.get("confirmation_method") or "automatic",
+               client_secret=secret(f"{pi_id}_secret", 25), status=intents.RPM,
+               payment_method_types=types, automatic_payment_methods=auto,
+               metadata=md.merge({}, params.get("metadata") or {}),
+               payment_method_options={"card": {
+                   "installments": None, "mandate_options": None, "network": None,
+                   "request_three_d_secure": "automatic"}})
+    for key in ("description", "receipt_email", "setup_future_usage", "shipping",
+                "statement_descriptor", "statement_descriptor_suffix", *_MONEY):
+        if params.get(key) not in (None, ""):
+            pi[key] = params[key]
+    pi["_off_session"] = False
+    if params.get("payment_method_data") and not params.get("payment_method"):
+        params = Params(params)
+        params["payment_method"] = intent_methods.from_data(tx, ctx,
+                                                            params["payment_method_data"])
+    if params.get("payment_method"):
+        obj = intent_methods.resolve(tx, ctx, params["payment_method"], customer)
+        pi["payment_method"] = obj["id"]
+        pi["status"] = intents.next_status(PI, pi["status"], "update", "set_payment_method")
+    tx.insert(ctx.account, pi, lookup=customer)
+    events.record(tx, ctx, "payment_intent.created", pi)
+    if params.get("confirm"):
+        confirm_params = Params({k: v for k, v in params.items()
+                                 if k in ("off_session", "error_on_requires_action",
+                                          "return_url")})
+        return _confirm(tx, ctx, pi, confirm_params)
+    return pi
+
+
+def _check_secret(ctx: RequestContext, pi: dict[str, Any], params: Params) -> None:
+    given = params.get("client_secret")
+    if ctx.publishable and not given:
+        from ..errors import missing_param
+        raise missing_param("client_secret")
+    if given is not None and given != pi["client_secret"]:
+        raise InvalidRequestError("The client_secret provided does not match the "
+                                  "client_secret associated with the PaymentIntent.",
+                                  param="client_secret")
+
+
+def retrieve(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
+    pi = get(tx, ctx, intent)
+    _check_secret(ctx, pi, params)
+    return pi
+
+
+def list_(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    return page(tx, ctx.account, PI, params, "/v1/payment_intents",
+                lookup=params.get("customer") or None, kind="payment_intent")
+
+
+def update(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
+    pi = get(tx, ctx, intent, for_update=True)
+    for key in _GUARDED:
+        if params.has(key):
+            intents.check(PI, pi["status"], "update", pi, field=key)
+    if params.has("amount") or params.has("currency"):
+        cur = money.currency(params.get("currency") or pi["currency"])
+        pi["amount"] = money.charge_amount(params.get("amount", pi["amount"]), cur)
+        pi["currency"] = cur
+    if params.has("customer"):
+        pi["customer"] = _customer(tx, ctx, params["customer"]) if params["customer"] else None
+    if params.has("metadata"):
+        pi["metadata"] = md.merge(pi["metadata"], params["metadata"])
+    if params.has("payment_method_types") or params.has("automatic_payment_methods"):
+        pi["payment_method_types"], pi["automatic_payment_methods"] = method_types(params)
+    for key in ("description", "receipt_email", "setup_future_usage", "shipping",
+                "statement_descriptor", "statement_descriptor_suffix", "capture_method",
+                "payment_method_options", *_MONEY):
+        if params.has(key):
+            pi[key] = params[key] if params[key] != "" else None
+    if any(params.has(k) for k in ("amount", "currency", *_MONEY)):
+        money_flow.check(tx, ctx, pi, pi["amount"])
+    if params.get("payment_method_data") and not params.get("payment_method"):
+        params = Params(params)
+        params["payment_method"] = intent_methods.from_data(tx, ctx,
+                                                            params["payment_method_data"])
+    if params.get("payment_method"):
+        obj = intent_methods.resolve(tx, ctx, params["payment_method"], pi["customer"])
+        if obj["id"] != pi["payment_method"]:
+            pi["_authenticated"] = False
+        pi["payment_method"] = obj["id"]
+        pi["next_action"] = None
+        pi["status"] = intents.next_status(PI, pi["status"], "update", "set_payment_method")
+    _save(tx, ctx, pi)
+    return pi
+
+
+# -- confirm and the payment attempt ---------------------------------------------------
+
+def confirm(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
+    pi = get(tx, ctx, intent, for_update=True)
+    _check_secret(ctx, pi, params)
+    return _confirm(tx, ctx, pi, params)
+
+
+def _confirm(tx: Tx, ctx: RequestContext, pi: dict[str, Any], params: Params) -> dict[str, Any]:
+    intents.check(PI, pi["status"], "confirm", pi)
+    for key in ("receipt_email", "shipping", "setup_future_usage", "capture_method",
+                "payment_method_options"):
+        if params.has(key):
+            pi[key] = params[key] if params[key] != "" else None
+    value = params.get("payment_method")
+    if not value and params.get("payment_method_data"):
+        value = intent_methods.from_data(tx, ctx, params["payment_method_data"])
+    value = value or pi["payment_method"]
+    if not value:
+        raise InvalidRequestError(
+            "You cannot confirm this PaymentIntent because it's missing a payment method. "
+            "You can either update the PaymentIntent with a payment method and then confirm "
+            "it again, or confirm it again directly with a payment method.",
+            code="payment_intent_unexpected_state",
+            extra={PI: intents.private_free(pi)})
+    obj = intent_methods.resolve(tx, ctx, value, pi["customer"])
+    if obj["id"] != pi["payment_method"]:
+        pi["_authenticated"] = False
+    pi["payment_method"] = obj["id"]
+    pi["last_payment_error"] = None
+    pi["_off_session"] = _off_session(params.get("off_session"))
+    pi["_error_on_requires_action"] = bool(params.get("error_on_requires_action"))
+    if params.has("return_url"):
+        pi["_return_url"] = params["return_url"] or None
+    return attempt(tx, ctx, pi, obj, "confirm", raise_decline=True)
+
+
+def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any], op: str,
+            *, raise_decline: bool) -> dict[str, Any]:
+    """Try to pay `pi` with `obj`: ask for 3-D Secure, or charge (maybe a decline)."""
+    need = intents.authentication(obj.get("_behaviour", {}), flow="payment",
+                                  off_session=pi.get("_off_session", False),
+                                  set_up=bool(obj.get("_setup")),
+                                  authenticated=bool(pi.get("_authenticated")))
+    if need == "required" and pi.get("_error_on_requires_action"):
+        need = "fail"
+    if need == "required":
+        pi["status"] = intents.next_status(PI, pi["status"], op, "needs_action", pi)
+        pi["next_action"] = intent_pages.redirect_action(ctx, pi)
+        _save(tx, ctx, pi)
+        events.record(tx, ctx, "payment_intent.requires_action", pi)
+        return pi
+    source = intent_methods.for_charge(tx, ctx, obj, pi["customer"])
+    if need == "fail":
+        source = copy.deepcopy(source)
+        source["_behaviour"] = {**source.get("_behaviour", {}),
+                                "charge": "authentication_required"}
+    decline = charging.decline_for(source)
+    manual = pi["capture_method"] == "manual"
+    ch = charges.charge_source(
+        tx, ctx, amount=pi["amount"], currency=pi["currency"], source=source,
+        customer=pi["customer"], capture=not manual, params=_charge_params(pi),
+        payment_intent=pi["id"], payment_method=obj["id"], raise_decline=False)
+    pi["latest_charge"] = ch["id"]
+    pi["next_action"] = None
+    if decline is not None:
+        return _declined(tx, ctx, pi, obj, ch, decline, op, raise_decline)
+    if pi.get("_authenticated") and ch["payment_method_details"]:
+        ch["payment_method_details"]["card"]["three_d_secure"] = dict(
+            intents.THREE_D_SECURE_RESULT)
+        tx.save(ctx.account, ch)
+    intent_methods.after_payment(tx, ctx, obj, pi["customer"], pi.get("setup_future_usage"))
+    if manual:
+        pi["status"] = intents.next_status(PI, pi["status"], op, "authorized", pi)
+        pi["amount_capturable"] = pi["amount"]
+        _save(tx, ctx, pi)
+        events.record(tx, ctx, "payment_intent.amount_capturable_updated", pi)
+    else:
+        pi["status"] = intents.next_status(PI, pi["status"], op, "paid", pi)
+        pi["amount_received"] = pi["amount"]
+        _save(tx, ctx, pi)
+        events.record(tx, ctx, "payment_intent.succeeded", pi)
+    return pi
+
+
+def _charge_params(pi: dict[str, Any]) -> Params:
+    out = Params({k: pi.get(k) for k in (
+        "description", "receipt_email", "statement_descriptor", "statement_descriptor_suffix",
+        "shipping", *_MONEY) if pi.get(k) is not None})
+    out["metadata"] = dict(pi.get("metadata") or {})
+    out["currency"] = pi["currency"]
+    return out
+
+
+def _declined(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any],
+              ch: dict[str, Any], decline: Any, op: str, raise_decline: bool) -> dict[str, Any]:
+    error = {"charge": ch["id"], "code": decline.code, "decline_code": decline.decline_code,
+             "doc_url": DOC_BASE + decline.code.replace("_", "-"),
+             "message": decline.message, "type": "card_error",
+             **intent_methods.public_method(obj)}
+    if decline.param:
+        error["param"] = decline.param
+    pi["last_payment_error"] = error
+    pi["payment_method"] = None
+    pi["status"] = intents.next_status(PI, pi["status"], op, "declined", pi)
+    _save(tx, ctx, pi)
+    events.record(tx, ctx, "payment_intent.payment_failed", pi)
+    if not raise_decline:
+        return pi
+    raise CardError(decline.message, code=decline.code, decline_code=decline.decline_code,
+                    param=decline.param, persist=True,
+                    extra={"charge": ch["id"], PI: intents.private_free(pi),
+                           **intent_methods.public_method(obj)})
+
+
+# -- 3-D Secure outcome (from the sandbox page) ------------------------------------------
+
+def authenticate(tx: Tx, ctx: RequestContext, pi: dict[str, Any], success: bool
+                 ) -> dict[str, Any]:
+    intents.check(PI, pi["status"], "authenticate", pi)
+    obj = intent_methods.resolve(tx, ctx, pi["payment_method"], pi["customer"])
+    if not success:
+        code, message = intents.AUTH_FAILURE[PI]
+        pi["last_payment_error"] = {"code": code, "doc_url": DOC_BASE + code.replace("_", "-"),
+                                    "message": message, "type": "invalid_request_error",
+                                    **intent_methods.public_method(obj)}
+        pi["payment_method"] = None
+        pi["next_action"] = None
+        pi["status"] = intents.next_status(PI, pi["status"], "authenticate", "declined", pi)
+        _save(tx, ctx, pi)
+        events.record(tx, ctx, "payment_intent.payment_failed", pi)
+        return pi
+    pi["_authenticated"] = True
+    if pi["confirmation_method"] == "manual":
+        pi["status"] = intents.next_status(PI, pi["status"], "authenticate",
+                                           "authenticated_manual", pi)
+        pi["next_action"] = None
+        _save(tx, ctx, pi)
+        return pi
+    return attempt(tx, ctx, pi, obj, "authenticate", raise_decline=False)
+
+
+# -- capture and cancel ------------------------------------------------------------------
+
+def capture(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
+    pi = get(tx, ctx, intent, for_update=True)
+    intents.check(PI, pi["status"], "capture", pi)
+    amount = params.get("amount_to_capture", pi["amount_capturable"])
+    if amount > pi["amount_capturable"]:
+        cur = pi["currency"]
+        raise InvalidRequestError(
+            f"The amount_to_capture ({money.fmt(amount, cur)}) must be less than or equal to "
+            f"the amount_capturable ({money.fmt(pi['amount_capturable'], cur)}).",
+            param="amount_to_capture", code="amount_too_large")
+    for key in ("application_fee_amount", "transfer_data", "statement_descriptor",
+                "statement_descriptor_suffix"):
+        if params.has(key):
+            pi[key] = params[key] if params[key] != "" else None
+    if params.has("metadata"):
+        pi["metadata"] = md.merge(pi["metadata"], params["metadata"])
+    ch = charges.get(tx, ctx, pi["latest_charge"], for_update=True)
+    charges.capture_charge(tx, ctx, ch, amount, Params(
+        {k: params[k] for k in params if k not in ("expand", "amount_to_capture")}))
+    pi["amount_received"] = amount
+    pi["amount_capturable"] = 0
+    pi["status"] = intents.next_status(PI, pi["status"], "capture", "paid", pi)
+    _save(tx, ctx, pi)
+    events.record(tx, ctx, "payment_intent.succeeded", pi)
+    return pi
+
+
+def cancel(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
+    pi = get(tx, ctx, intent, for_update=True)
+    intents.check(PI, pi["status"], "cancel", pi)
+    if pi["status"] == intents.RCAP and pi.get("latest_charge"):
+        _release(tx, ctx, pi["latest_charge"])
+    pi["status"] = intents.next_status(PI, pi["status"], "cancel", "canceled", pi)
+    pi["canceled_at"] = ctx.now
+    pi["cancellation_reason"] = params.get("cancellation_reason") or None
+    pi["amount_capturable"] = 0
+    pi["next_action"] = None
+    _save(tx, ctx, pi)
+    events.record(tx, ctx, "payment_intent.canceled", pi)
+    return pi
+
+
+def _release(tx: Tx, ctx: RequestContext, charge_id: str) -> None:
+    """Canceling an authorized intent releases its uncaptured charge (a full refund)."""
+    from . import refunds
+    ch = charges.get(tx, ctx, charge_id, for_update=True)
+    if not ch["captured"] and not ch["refunded"]:
+        refunds.refund_charge(tx, ctx, ch, Params())

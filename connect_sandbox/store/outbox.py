@@ -1,0 +1,146 @@
+"""The webhook outbox: deliveries to make (one row per event and endpoint, written in the
+event's own transaction) and the attempts made. The delivery worker claims due rows,
+posts them outside any transaction, and records the outcome in a second transaction.
+
+Claiming is safe with several processes: SQLite serialises writers (BEGIN IMMEDIATE);
+PostgreSQL takes the due rows with FOR UPDATE SKIP LOCKED. A claimed row's next_at is
+pushed forward by a lease, so a worker that dies mid-delivery leaves the row to be
+claimed again once the lease runs out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exc, func, insert, select, update
+
+from .schema import objects, webhook_attempts, webhook_deliveries
+from .sql import Tx, _load
+
+D = webhook_deliveries
+A = webhook_attempts
+
+PENDING, SUCCEEDED, FAILED, CANCELED = "pending", "succeeded", "failed", "canceled"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    seq: int
+    platform: str
+    endpoint: str
+    event: str
+    event_account: str
+    attempts: int
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(row.seq, row.platform, row.endpoint, row.event, row.event_account,
+                    row.attempts)
+
+
+# Every event recorded looks up its account's endpoints, so these two statements are plain
+# SQL on the DB-API connection (a Core statement costs ~25 times more to build; see
+# store/hot.py). Ids here are the sandbox's own, well within the column widths.
+_SQL = {
+    "endpoints": f"SELECT body FROM {objects.name} WHERE account = ? "
+                 "AND type = 'webhook_endpoint' ORDER BY seq DESC LIMIT 100",
+    "enqueue": f"INSERT INTO {D.name} (platform, endpoint, event, event_account, state, "
+               "attempts, next_at, created) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+}
+_STATEMENTS = {"sqlite": _SQL,
+               "postgresql": {k: v.replace("?", "%s") for k, v in _SQL.items()}}
+
+
+def _run(tx: Tx, name: str, params: tuple[Any, ...]) -> Any:
+    sql = _STATEMENTS[tx.dialect][name]
+    dbapi = tx.conn.connection.dbapi_connection
+    error = tx.conn.dialect.loaded_dbapi.Error
+    try:
+        return dbapi.execute(sql, params)
+    except error as e:
+        raise exc.DBAPIError.instance(sql, params, e, error) from e
+
+
+def endpoints(tx: Tx, account: str) -> list[dict[str, Any]]:
+    """The webhook endpoints an account owns, newest first."""
+    return [_load(r[0]) for r in _run(tx, "endpoints", (account,)).fetchall()]
+
+
+def enqueue(tx: Tx, *, platform: str, endpoint: str, event: str, event_account: str,
+            now_ms: int) -> None:
+    _run(tx, "enqueue", (platform, endpoint, event, event_account, now_ms, now_ms // 1000))
+
+
+def has_due(tx: Tx, now_ms: int) -> bool:
+    """A cheap read: is anything due? (lets an idle worker skip the write lock)."""
+    row = tx.conn.execute(select(D.c.seq).where(
+        and_(D.c.state == PENDING, D.c.next_at <= now_ms)).limit(1)).first()
+    return row is not None
+
+
+def claim(tx: Tx, now_ms: int, lease_ms: int, limit: int) -> list[Delivery]:
+    stmt = select(D).where(and_(D.c.state == PENDING, D.c.next_at <= now_ms)) \
+        .order_by(D.c.next_at, D.c.seq).limit(limit)
+    if tx.dialect == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = [_delivery(r) for r in tx.conn.execute(stmt).all()]
+    if rows:
+        tx.conn.execute(update(D).where(D.c.seq.in_([r.seq for r in rows]))
+                        .values(next_at=now_ms + lease_ms))
+    return rows
+
+
+def finish(tx: Tx, delivery: Delivery, *, state: str, next_at: int | None, at_ms: int,
+           status: int | None = None, duration_ms: int = 0, response: str | None = None,
+           error: str | None = None, attempted: bool = True) -> None:
+    """Record an attempt (when one was made) and move the delivery to `state`."""
+    attempt = delivery.attempts + (1 if attempted else 0)
+    if attempted:
+        tx.conn.execute(insert(A).values(
+            delivery=delivery.seq, platform=delivery.platform, endpoint=delivery.endpoint,
+            event=delivery.event, attempt=attempt, at=at_ms, status=status,
+            duration_ms=duration_ms, response=response, error=error,
+            next_at=next_at if state == PENDING else None))
+    values: dict[str, Any] = {"state": state, "attempts": attempt}
+    if next_at is not None:
+        values["next_at"] = next_at
+    tx.conn.execute(update(D).where(D.c.seq == delivery.seq).values(**values))
+
+
+def pending_count(tx: Tx, event: str) -> int:
+    return tx.conn.execute(select(func.count()).select_from(D).where(
+        and_(D.c.event == event, D.c.state == PENDING))).scalar_one()
+
+
+def cancel_endpoint(tx: Tx, platform: str, endpoint: str) -> list[tuple[str, str]]:
+    """Cancel an endpoint's pending deliveries; returns the (event_account, event) pairs
+    whose pending_webhooks changed."""
+    cond = and_(D.c.platform == platform, D.c.endpoint == endpoint, D.c.state == PENDING)
+    touched = [(r.event_account, r.event) for r in tx.conn.execute(
+        select(D.c.event_account, D.c.event).where(cond)).all()]
+    if touched:
+        tx.conn.execute(update(D).where(cond).values(state=CANCELED))
+    return touched
+
+
+def attempts(tx: Tx, platform: str, endpoint: str, *, event: str | None = None,
+             limit: int = 10) -> tuple[list[dict[str, Any]], bool]:
+    """An endpoint's attempts, newest first, and whether there are more."""
+    cond = [A.c.platform == platform, A.c.endpoint == endpoint]
+    if event is not None:
+        cond.append(A.c.event == event)
+    rows = tx.conn.execute(select(A, D.c.state).join(D, D.c.seq == A.c.delivery)
+                           .where(and_(*cond)).order_by(A.c.seq.desc())
+                           .limit(limit + 1)).all()
+    out = [{"event": r.event, "attempt": r.attempt, "created": r.at // 1000,
+            "created_ms": r.at, "status": r.status, "duration_ms": r.duration_ms,
+            "response_excerpt": r.response, "error": r.error,
+            "next_retry_at": r.next_at // 1000 if r.next_at is not None else None,
+            "delivery_state": r.state} for r in rows[:limit]]
+    return out, len(rows) > limit
+
+
+def undelivered_condition(event_id_column: Any) -> Any:
+    """SQL: the event has a delivery that has not succeeded (still pending, or failed)."""
+    return select(D.c.seq).where(and_(D.c.event == event_id_column,
+                                      D.c.state.in_([PENDING, FAILED]))).exists()
