@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -32,6 +33,8 @@ log = logging.getLogger("connect_sandbox")
 MAX_BODY = 1 << 20  # 1 MiB
 IDEMPOTENCY_TTL = 24 * 3600
 DEFAULT_API_VERSION = "2026-10-28.endive"
+RETRIES = 2
+RETRYABLE = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Pipeline:
                    "Stripe-Version": request.headers.get("stripe-version") or DEFAULT_API_VERSION}
         try:
             raw = await self._read_params(request)
-            status, payload, extra = self._run(request, op, raw, rid)
+            status, payload, extra = self._run_retrying(request, op, raw, rid)
             headers.update(extra)
         except StripeError as exc:
             status, payload = exc.status, exc.to_wire()
@@ -64,6 +67,19 @@ class Pipeline:
             status, payload = err.status, err.to_wire()
         return Response(payload if isinstance(payload, bytes) else dumps(payload),
                         status, headers=headers, media_type="application/json")
+
+    def _run_retrying(self, request: Request, op: Operation, raw: dict[str, Any],
+                      rid: str) -> tuple[int, Any, dict[str, str]]:
+        """_run, again (up to twice more) when PostgreSQL chose this transaction as the
+        victim of a deadlock between processes: it was rolled back whole."""
+        for attempt in range(RETRIES + 1):
+            try:
+                return self._run(request, op, raw, rid)
+            except DBAPIError as exc:
+                if attempt == RETRIES or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                    raise
+                log.info("retrying %s %s after %s", op.method, op.path, exc.orig.sqlstate)
+        raise AssertionError("unreachable")
 
     async def _read_params(self, request: Request) -> dict[str, Any]:
         # From the scope: building request.url measured ~8 us a request.

@@ -91,6 +91,7 @@ def table_rows(tx: Tx, name: str, accounts: list[str]) -> list[dict[str, Any]]:
         stmt = select(table).where(tenant.in_(batch))
         if "seq" in table.c:
             stmt = stmt.order_by(table.c.seq)
+        # str(): column names are a str subclass, which orjson refuses as keys
         out.extend({str(k): v for k, v in row._asdict().items() if k != "seq"}
                    for row in tx.conn.execute(stmt))
     return out

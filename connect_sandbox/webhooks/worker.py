@@ -42,6 +42,7 @@ class DeliveryWorker:
         self.lease_ms = int((timeout + 30) * 1000)
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task] = set()
+        self.stopping = False
 
     def delay(self, attempts: int) -> float:
         """Seconds to wait after the attempts-th failed attempt."""
@@ -51,14 +52,17 @@ class DeliveryWorker:
         wake.register(asyncio.get_running_loop(), self._wake)
         http = sender.client()
         try:
-            while True:
+            while not self.stopping:
                 self._wake.clear()
                 try:
                     self._claim_round(http)
                 except Exception:
                     log.exception("webhook worker: claiming deliveries failed")
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that races with the wake-up, and shutdown would hang.
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wake.wait()
                 except TimeoutError:
                     pass
         finally:
@@ -148,6 +152,10 @@ async def running(store: Store, settings) -> AsyncIterator[DeliveryWorker]:
     try:
         yield worker
     finally:
+        worker.stopping = True
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        done, _ = await asyncio.wait({task}, timeout=10)
+        if not done:
+            log.warning("webhook worker did not stop within 10 s")
+        elif not task.cancelled() and task.exception() is not None:
+            log.error("webhook worker failed", exc_info=task.exception())

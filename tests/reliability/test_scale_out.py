@@ -143,6 +143,29 @@ def test_a_capture_raced_across_both_happens_once(pair):
     assert got.captured and got.amount_captured == 1500
 
 
+def test_a_cloned_payment_method_raced_across_both_is_used_once(pair):
+    if not _has("POST", "/v1/payment_intents"):
+        pytest.skip("POST /v1/payment_intents is not routed yet")
+    a, b = pair
+    key = _key()
+    platform = _sdk(a, key)
+    pm = platform.v1.payment_methods.create(params={"type": "card",
+                                                    "card": {"token": "tok_visa"}})
+    cus = platform.v1.customers.create(params={"payment_method": pm.id})
+    seller = platform.v1.accounts.create(params={"type": "standard"}).id
+    clone = _sdk(b, key).v1.payment_methods.create(
+        params={"customer": cus.id, "payment_method": pm.id},
+        options={"stripe_account": seller})
+    rs = race(pair, key, "POST", "/v1/payment_intents",
+              data={"amount": "1000", "currency": "usd", "payment_method": clone.id,
+                    "confirm": "true"}, headers={"Stripe-Account": seller})
+    ok = [r for r in rs if r.status_code == 200]
+    assert len(ok) == 1 and ok[0].json()["status"] == "succeeded", _codes(rs)
+    assert all(r.status_code == 400 for r in rs if r.status_code != 200), _codes(rs)
+    charges = _sdk(a, key).v1.charges.list(options={"stripe_account": seller}).data
+    assert len(charges) == 1 and charges[0].payment_method == clone.id
+
+
 def _has(method: str, path: str) -> bool:
     return any(op.method == method and op.path == path for op in ROUTES)
 
