@@ -105,7 +105,8 @@ def suite_flow(args, workdir: Path, out: dict) -> None:
         driver = "wrk" if drivers.have_wrk() else "python"
     for flow in args.flows:
         print(f"\n## flow: {flow} (16 concurrent flows, driver: {driver})")
-        wanted = [t for t in _targets(args, workdir) if t.kind in ("sandbox", "minimal")]
+        wanted = [t for t in _targets(args, workdir, compare=False)
+                  if t.kind in ("sandbox", "minimal")]
         running = start_all(wanted)
         try:
             if driver == "wrk":
@@ -185,11 +186,13 @@ def suite_growth(args, workdir: Path, out: dict) -> None:
                                              for k, v in res.items()}}
 
 
-def _targets(args, workdir: Path) -> list[T.Target]:
+def _targets(args, workdir: Path, *, compare: bool = True) -> list[T.Target]:
     found: list[T.Target] = []
     for kind in args.targets:
         if kind == "sandbox":
             found += [T.sandbox(workdir, workers=w) for w in args.workers]
+            if compare:  # POST /v1/customers only: an older tree may lack the flows' APIs
+                found += [T.sandbox(workdir, tree=Path(tree).resolve()) for tree in args.compare]
         elif kind == "minimal":
             found.append(T.minimal(workdir))
         elif kind == "localstripe":
@@ -220,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto",
                    help="flow driver (auto: wrk if installed)")
     p.add_argument("--json", default=None, help="also write the results here")
+    p.add_argument("--compare", action="append", default=[], metavar="DIR",
+                   help="also run the sandbox from another checkout (e.g. `git archive "
+                        "REV | tar -x -C DIR`), 1 worker: before/after in one run")
     args = p.parse_args(argv)
 
     preset = ((2, 1, 1, 2_000) if args.smoke else (6, 2, 1, 100_000) if args.quick

@@ -39,6 +39,7 @@ class Target:
     database: str | None = None
     proc: subprocess.Popen | None = None
     log_path: str = ""
+    cwd: Path = ROOT
 
     @property
     def base(self) -> str:
@@ -49,7 +50,7 @@ class Target:
                                           delete=False)
         self.log_path = log.name
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **self.env}, cwd=ROOT,
+                                     env={**os.environ, **self.env}, cwd=self.cwd,
                                      start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
@@ -135,13 +136,20 @@ def _answers(port: int) -> bool:
 
 
 def sandbox(workdir: Path, *, workers: int = 1, database: Path | None = None,
-            name: str | None = None) -> Target:
+            name: str | None = None, tree: Path | None = None) -> Target:
+    """Our server; `tree`: another checkout of the project to run instead (its
+    connect_sandbox package first on the path), for before/after comparisons."""
     db = database or workdir / f"sandbox-w{workers}-{free_port()}.db"
     port = free_port()
     argv = [sys.executable, "-m", "connect_sandbox", "serve", "--host", "127.0.0.1",
             "--port", str(port), "--database", f"sqlite:///{db}", "--workers", str(workers)]
     label = name or f"connect-sandbox ({workers} worker{'s' if workers > 1 else ''})"
-    return Target(label, "sandbox", argv, port, database=str(db))
+    env = {}
+    if tree is not None:
+        label += f" @ {tree.name}"
+        env["PYTHONPATH"] = str(tree)
+    return Target(label, "sandbox", argv, port, database=str(db), env=env,
+                  cwd=tree or ROOT)
 
 
 def minimal(workdir: Path) -> Target:

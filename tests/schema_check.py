@@ -71,6 +71,11 @@ def schema_name(obj: dict[str, Any]) -> str | None:
     return kind if kind in schemas else None
 
 
+# Nullable in the 2023-08-16 description, but shown only when expanded since API version
+# 2022-11-15 (the SDKs send a newer version): counted as conditional.
+INCLUDABLE = {("charge", "refunds")}
+
+
 @lru_cache(maxsize=None)
 def documented_properties(name: str) -> tuple[frozenset[str], frozenset[str]]:
     """(always present, conditional): Stripe returns required, nullable and list/hash
@@ -80,7 +85,9 @@ def documented_properties(name: str) -> tuple[frozenset[str], frozenset[str]]:
     required = set(schema.get("required", ()))
     always, conditional = set(), set()
     for prop, node in schema.get("properties", {}).items():
-        if prop in required or node.get("nullable") or node.get("type") in ("array",) or (
+        if (name, prop) in INCLUDABLE:
+            conditional.add(prop)
+        elif prop in required or node.get("nullable") or node.get("type") in ("array",) or (
                 node.get("type") == "object" and "additionalProperties" in node):
             always.add(prop)
         else:

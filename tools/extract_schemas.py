@@ -33,9 +33,13 @@ def refs(node, found):
             refs(v, found)
 
 
-def strip(node):
+def strip(node, *, names: bool = False):
+    """Drop annotations; `names` marks a `properties` map, whose keys are property
+    names (a property may well be called `description` or `title`)."""
     if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if k not in DROP}
+        if names:
+            return {k: strip(v) for k, v in node.items()}
+        return {k: strip(v, names=k == "properties") for k, v in node.items() if k not in DROP}
     if isinstance(node, list):
         return [strip(v) for v in node]
     return node

@@ -77,6 +77,8 @@ OBJECTS = [
     "application_fee", "fee_refund", "transfer", "transfer_reversal", "balance",
     "balance_transaction", "event", "webhook_endpoint", "deleted_customer", "deleted_account",
     "deleted_webhook_endpoint", "deleted_external_account",
+    # nested shapes the services fill from request parameters
+    "legal_entity_company", "person",
 ]
 
 KEEP = ("type", "enum", "maxLength", "required", "nullable", "format")

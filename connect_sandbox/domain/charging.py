@@ -104,9 +104,10 @@ def new_charge(*, amount: int, currency: str, now: int, source: dict[str, Any] |
         billing_details=_billing(source), calculated_statement_descriptor="CONNECT SANDBOX",
         receipt_url=f"https://pay.stripe.com/receipts/sandbox/{charge_id}",
     )
+    ch.pop("refunds", None)  # Stripe includes a charge's refunds only when expanded
     if decline is not None:
         ch.update(status="failed", failure_code=decline.code, failure_message=decline.message,
-                  outcome=decline_outcome(charge_id, decline))
+                  outcome=decline_outcome(charge_id, decline), receipt_url=None)
         return ch
     ch["outcome"] = success_outcome(charge_id)
     ch["paid"] = True
@@ -118,6 +119,22 @@ def new_charge(*, amount: int, currency: str, now: int, source: dict[str, Any] |
     if capture:
         ch["captured"] = True
         ch["amount_captured"] = amount
+    return ch
+
+
+AUTHORIZATION_WINDOW = 7 * 24 * 3600  # an uncaptured card charge must be captured within
+
+
+def authorized(ch: dict[str, Any]) -> dict[str, Any]:
+    """Fill the card details only an authorization has: amount_authorized, the
+    overcapture ceiling and, for an uncaptured charge, capture_before."""
+    card = (ch.get("payment_method_details") or {}).get("card")
+    if card is None or ch.get("status") == "failed":
+        return ch
+    card["amount_authorized"] = ch["amount"]
+    card["overcapture"] = {"maximum_amount_capturable": ch["amount"], "status": "unavailable"}
+    if not ch.get("captured"):
+        card["capture_before"] = ch["created"] + AUTHORIZATION_WINDOW
     return ch
 
 

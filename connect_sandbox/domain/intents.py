@@ -100,7 +100,23 @@ def unexpected_state(kind: str, status: str, op: str, intent: dict[str, Any] | N
     """Stripe's error for `op` on an intent in `status`."""
     name, from_, _ = _KINDS[kind]
     allowed = ", ".join(from_[op])
-    if op == "capture":
+    param = None
+    if kind == "payment_intent" and op == "cancel":
+        # Stripe's list names statuses the sandbox never reaches (recorded message).
+        allowed = ("requires_payment_method, requires_capture, requires_reauthorization, "
+                   "requires_confirmation, requires_action, expired, processing")
+    if kind == "setup_intent" and op in ("cancel", "confirm", "update") and \
+            status in (SUCCEEDED, CANCELED):
+        message = _SETUP_TERMINAL[(op, status)]
+    elif kind == "setup_intent" and op == "cancel":
+        message = (f"You cannot cancel this {name} because it has a status of {status}. Only "
+                   f"a {name} with one of the following statuses may be canceled: "
+                   "`requires_payment_method`, `requires_confirmation`, or `requires_action`.")
+    elif op == "capture" and status == SUCCEEDED and intent is not None and \
+            intent.get("capture_method") == "manual":
+        message = ("The remaining amount on this PaymentIntent could not be captured because "
+                   "the remainder of the authorized amount has been released.")
+    elif op == "capture":
         message = (f"This {name} could not be captured because it has a status of {status}. "
                    f"Only a {name} with one of the following statuses may be captured: "
                    f"{allowed}.")
@@ -108,6 +124,7 @@ def unexpected_state(kind: str, status: str, op: str, intent: dict[str, Any] | N
         message = (f"This {name}'s {field} could not be updated because it has a status of "
                    f"{status}. You may only update the {field} of a {name} with one of the "
                    f"following statuses: {allowed}.")
+        param = field
     elif op == "confirm" and status == SUCCEEDED:
         message = (f"You cannot confirm this {name} because it has already succeeded after "
                    "being previously confirmed.")
@@ -117,7 +134,24 @@ def unexpected_state(kind: str, status: str, op: str, intent: dict[str, Any] | N
                    f"Only a {name} with one of the following statuses may be {done}: "
                    f"{allowed}.")
     extra = {kind: private_free(intent)} if intent is not None else None
-    return InvalidRequestError(message, code=f"{kind}_unexpected_state", extra=extra)
+    return InvalidRequestError(message, code=f"{kind}_unexpected_state", extra=extra,
+                               param=param)
+
+
+# Stripe's own wording for a SetupIntent that has already finished (recorded messages).
+_SETUP_TERMINAL = {
+    ("confirm", SUCCEEDED): "You cannot confirm this SetupIntent because it has already "
+                            "succeeded.",
+    ("confirm", CANCELED): "You cannot confirm this SetupIntent because it has been canceled.",
+    ("cancel", SUCCEEDED): "You cannot cancel this SetupIntent because it has a status of "
+                           "succeeded. Only a SetupIntent with one of the following statuses "
+                           "may be canceled: `requires_payment_method`, "
+                           "`requires_confirmation`, or `requires_action`.",
+    ("cancel", CANCELED): "You cannot cancel this SetupIntent because it is already canceled.",
+    ("update", SUCCEEDED): "You cannot update this SetupIntent because it has already "
+                           "succeeded.",
+    ("update", CANCELED): "You cannot update this SetupIntent because it has been canceled.",
+}
 
 
 def check(kind: str, status: str, op: str, intent: dict[str, Any] | None = None, *,

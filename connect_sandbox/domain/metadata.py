@@ -19,8 +19,9 @@ def merge(current: dict[str, str] | None, update: Any, param: str = "metadata") 
     for key, value in update.items():
         if len(key) > MAX_KEY_LEN:
             raise InvalidRequestError(
-                f"Metadata keys can have up to {MAX_KEY_LEN} characters. You passed in a key "
-                f"of length {len(key)} for key {key[:60]}.", param=f"{param}[{key[:60]}]")
+                f"Metadata keys can have up to {MAX_KEY_LEN} characters, but you passed in a "
+                f"key that is {len(key)} characters. Invalid key: {key[:200]}",
+                param=f"{param}[{key[:60]}]")
         if "[" in key or "]" in key:
             raise InvalidRequestError(
                 "Metadata keys may not contain square brackets.", param=f"{param}[{key}]")
@@ -32,7 +33,7 @@ def merge(current: dict[str, str] | None, update: Any, param: str = "metadata") 
         if len(value) > MAX_VALUE_LEN:
             raise InvalidRequestError(
                 f"Metadata values can have up to {MAX_VALUE_LEN} characters, but you passed in "
-                f"a value that is {len(value)} characters: '{value[:40]}...'",
+                f"a value that is {len(value)} characters. Invalid value: {value[:1000]}",
                 param=f"{param}[{key}]")
         result[key] = value
     if len(result) > MAX_KEYS:

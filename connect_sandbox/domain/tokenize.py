@@ -103,6 +103,8 @@ def build_card(number: str, test: testcards.TestCard, scope: str, month: int, ye
     for key in ("address_city", "address_country", "address_line1", "address_line2",
                 "address_state", "address_zip"):
         card[key] = raw.get(key) or None
+    if raw.get("currency"):  # a debit card meant for payouts names its currency
+        card["currency"] = str(raw["currency"]).lower()
     if card["address_line1"]:
         card["address_line1_check"] = "unchecked"
     if card["address_zip"]:

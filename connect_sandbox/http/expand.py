@@ -3,6 +3,12 @@
 Paths are dotted (`customer.default_source`); on lists they start with `data.`.
 Some expandable properties are not stored as ids but computed when asked for (a
 customer's `sources`, a charge's `refunds`): services register those in VIRTUAL.
+
+Ids are looked up in the acting account, then its platform. A virtual expansion may
+return an object of one of the platform's connected accounts (a transfer's
+`destination_payment`); it marks it with `owned()`, and the ids inside that object
+are then looked up in that account first, as Stripe resolves nested paths
+(`destination_payment.balance_transaction`).
 """
 from __future__ import annotations
 
@@ -24,9 +30,20 @@ def virtual(obj_type: str, prop: str):
     return register
 
 
-def load_any(tx: Tx, ctx: RequestContext, obj_id: str) -> dict[str, Any] | None:
-    """Find an object the caller may see: in the acting account, then the platform."""
-    obj = tx.get(ctx.account, obj_id)
+def owned(obj: dict[str, Any] | None, account: str) -> dict[str, Any] | None:
+    """Mark an object a virtual expansion read from `account` (see the module doc)."""
+    if obj is not None:
+        obj["_account"] = account
+    return obj
+
+
+def load_any(tx: Tx, ctx: RequestContext, obj_id: str,
+             home: str | None = None) -> dict[str, Any] | None:
+    """Find an object the caller may see: in `home` (the account of the object being
+    expanded, when a virtual expansion brought it in), the acting account, the platform."""
+    obj = tx.get(home, obj_id) if home not in (None, ctx.account) else None
+    if obj is None:
+        obj = tx.get(ctx.account, obj_id)
     if obj is None and ctx.account != ctx.platform:
         obj = tx.get(ctx.platform, obj_id)
     if obj is None and obj_id.startswith("acct_"):
@@ -51,15 +68,17 @@ def expand(tx: Tx, ctx: RequestContext, obj: dict[str, Any], paths: list[str]) -
         node = tree
         for part in parts:
             node = node.setdefault(part, {})
-    return _apply(tx, ctx, obj, tree, "")
+    return _apply(tx, ctx, obj, tree, "", None)
 
 
-def _apply(tx: Tx, ctx: RequestContext, obj: Any, tree: dict[str, Any], prefix: str) -> Any:
+def _apply(tx: Tx, ctx: RequestContext, obj: Any, tree: dict[str, Any], prefix: str,
+           home: str | None) -> Any:
     if not isinstance(obj, dict):
         return obj
+    home = obj.get("_account", home)
     if obj.get("object") == "list" and "data" in tree and "data" not in obj.get("_fields", ()):
         obj = dict(obj)
-        obj["data"] = [_apply(tx, ctx, item, tree["data"], prefix + "data.")
+        obj["data"] = [_apply(tx, ctx, item, tree["data"], prefix + "data.", home)
                        for item in obj["data"]]
         return obj
     obj = dict(obj)
@@ -74,18 +93,20 @@ def _apply(tx: Tx, ctx: RequestContext, obj: Any, tree: dict[str, Any], prefix: 
                                or (isinstance(value, dict) and value.get("object") == "list")):
             value = fn(tx, ctx, obj)
         elif isinstance(value, str):
-            loaded = load_any(tx, ctx, value)
+            loaded = load_any(tx, ctx, value, home)
             if loaded is None:
                 continue  # an id the caller cannot see stays an id
             value = loaded
         elif value is _MISSING:
+            if _expandable(obj.get("object"), prop, described=True):
+                continue  # documented as expandable, shown only where it applies
             raise InvalidRequestError(f"This property cannot be expanded ({full}).",
                                       param="expand")
         if sub:
             if isinstance(value, list):
-                value = [_apply(tx, ctx, v, sub, full + ".") for v in value]
+                value = [_apply(tx, ctx, v, sub, full + ".", home) for v in value]
             else:
-                value = _apply(tx, ctx, value, sub, full + ".")
+                value = _apply(tx, ctx, value, sub, full + ".", home)
         obj[prop] = value
     return obj
 
@@ -93,12 +114,12 @@ def _apply(tx: Tx, ctx: RequestContext, obj: Any, tree: dict[str, Any], prefix: 
 _MISSING = object()
 
 
-def _expandable(obj_type: Any, prop: str) -> bool:
+def _expandable(obj_type: Any, prop: str, *, described: bool = False) -> bool:
     """Whether Stripe's description lists `prop` as expandable on `obj_type` (objects it
-    does not describe are not checked)."""
+    does not describe are not checked, unless `described` asks for a listed property)."""
     from ..params.validate import object_schema
     try:
         allowed = object_schema(obj_type).get("expandable")
     except (KeyError, TypeError):
-        return True
-    return allowed is None or prop in allowed
+        return not described
+    return (allowed is None and not described) or (allowed is not None and prop in allowed)

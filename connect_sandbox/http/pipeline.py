@@ -140,7 +140,6 @@ class Pipeline:
                     "There is currently another in-progress request using this Idempotent "
                     "Key (that probably means you submitted twice, and the other request is "
                     f"still going through): {idem_key}. Please try again later.")
-            tx.idem_lock(account, idem_key)  # concurrent retries wait for the first
             found = tx.idem_get(account, idem_key)
             if found is not None:
                 if found[0] != fingerprint:

@@ -17,6 +17,7 @@ from ..params import Params
 from ..services import events
 from ..store import Tx
 from ..wire.shape import blank, list_of
+from . import legal_entity, passthrough
 
 CAPABILITY_NAMES = ("card_payments", "transfers")
 
@@ -65,8 +66,7 @@ def build(account_id: str, now: int, *, type_: str | None = "standard",
         external_accounts=list_of(f"/v1/accounts/{account_id}/external_accounts"),
         business_profile={"mcc": None, "name": None, "product_description": None,
                           "support_address": None, "support_email": None,
-                          "support_phone": None, "support_url": None, "url": None,
-                          **(params.get("business_profile") or {})},
+                          "support_phone": None, "support_url": None, "url": None},
         settings={"branding": {"icon": None, "logo": None, "primary_color": None,
                                "secondary_color": None},
                   "dashboard": {"display_name": None, "timezone": "Etc/UTC"},
@@ -78,13 +78,40 @@ def build(account_id: str, now: int, *, type_: str | None = "standard",
                                     "statement_descriptor_prefix": None}},
         tos_acceptance={"date": None, "ip": None, "user_agent": None},
     )
+    passthrough.apply(acct, params, _PROFILE, merge=_PROFILE)
     # Stripe returns company / individual only for accounts the platform fills in.
     for key in ("company", "individual"):
-        if params.get(key):
-            acct[key] = params[key]
-        else:
-            acct.pop(key, None)
+        acct.pop(key, None)
+    _legal_entity(acct, params, now)
     return acct
+
+
+# Hashes stored as given (merged into the defaults) and shown under the same name.
+_PROFILE = ("business_profile", "settings", "tos_acceptance")
+
+
+def _with_account_token(tx: Tx, ctx: RequestContext, params: Params) -> Params:
+    """`account_token`: the details an account token holds (business_type, company,
+    individual, tos_shown_and_accepted), used once, as if sent with the request."""
+    if not params.get("account_token"):
+        return params
+    from . import tokens
+    details = tokens.consume_account_token(tx, ctx, params["account_token"])
+    merged = Params({k: v for k, v in params.items() if k != "account_token"})
+    for key in ("business_type", "company", "individual"):
+        if key in details:
+            merged.setdefault(key, details[key])
+    if details.get("tos_shown_and_accepted"):
+        merged["tos_acceptance"] = {"date": ctx.now, **(merged.get("tos_acceptance") or {})}
+    return merged
+
+
+def _legal_entity(acct: dict[str, Any], params: Params, now: int) -> None:
+    if params.get("company"):
+        acct["company"] = legal_entity.company(acct.get("company"), params["company"])
+    if params.get("individual"):
+        acct["individual"] = legal_entity.individual(
+            acct.get("individual"), params["individual"], account=acct["id"], now=now)
 
 
 _EUR = {"AT", "BE", "DE", "ES", "FI", "FR", "IE", "IT", "LU", "NL", "PT"}
@@ -133,9 +160,9 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
         type_ = {"full": "standard", "express": "express", "none": "custom"}.get(dash, "custom")
         if ctl.get("requirement_collection") == "application" and dash != "full":
             type_ = "custom"
+    params = _with_account_token(tx, ctx, params)
     acct = build(new_id("acct", 16), ctx.now, type_=type_, params=params)
     tx.insert(ctx.platform, acct, parent=ctx.platform)
-    events.record(tx, ctx, "account.created", acct, account=ctx.platform)
     return acct
 
 
@@ -150,16 +177,18 @@ def update(tx: Tx, ctx: RequestContext, params: Params, account: str) -> dict[st
             "You cannot update your own account through this endpoint in the sandbox.",
             param="account")
     previous: dict[str, Any] = {}
-    for key in ("email", "business_type", "default_currency"):
-        if params.has(key):
-            previous[key] = acct.get(key)
-            acct[key] = params[key] or None
+    params = _with_account_token(tx, ctx, params)
+    passthrough.apply(acct, params, ("email", "business_type", "default_currency"),
+                      previous=previous)
     if params.has("metadata"):
         previous["metadata"] = acct["metadata"]
         acct["metadata"] = md.merge(acct["metadata"], params["metadata"])
-    if params.has("business_profile") and params["business_profile"] != "":
-        previous["business_profile"] = dict(acct["business_profile"])
-        acct["business_profile"].update(params["business_profile"])
+    passthrough.apply(acct, {k: v for k, v in params.items() if v != ""}, _PROFILE,
+                      merge=_PROFILE, previous=previous)
+    for key in ("company", "individual"):
+        if params.get(key):
+            previous[key] = acct.get(key)
+    _legal_entity(acct, params, ctx.now)
     if params.has("capabilities"):
         previous["capabilities"] = dict(acct["capabilities"])
         for name, v in params["capabilities"].items():

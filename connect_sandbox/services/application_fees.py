@@ -19,7 +19,7 @@ from ..domain import metadata as md
 from ..domain import money
 from ..domain.ids import new_id, stable_id
 from ..errors import InvalidRequestError, ResourceMissing
-from ..http.expand import virtual
+from ..http.expand import owned, virtual
 from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
@@ -45,6 +45,7 @@ def create_fee(tx: Tx, ctx: RequestContext, *, amount: int, currency: str, accou
                 originating_transaction=originating, refunded=False,
                 refunds=list_object(f"/v1/application_fees/{fee_id}/refunds", [], False))
     fee["refunds"]["total_count"] = 0
+    fee["fee_source"] = {"charge": charge, "type": "charge"}  # newer API versions
     tx.insert(ctx.platform, fee, parent=originating, lookup=charge)
     events.record(tx, ctx, "application_fee.created", fee, account=ctx.platform)
     return fee
@@ -173,4 +174,22 @@ def _expand_charge(tx: Tx, ctx: RequestContext, fee: dict[str, Any]) -> Any:
     value = fee.get("charge")
     if not isinstance(value, str):
         return value
-    return tx.get(fee["account"], value, "charge") or tx.get(ctx.account, value) or value
+    return owned(tx.get(fee["account"], value, "charge"), fee["account"]) \
+        or tx.get(ctx.account, value) or value
+
+
+def _expand_application(tx: Tx, ctx: RequestContext, obj: dict[str, Any]) -> Any:
+    """The Connect application (ca_...) that made an object on a connected account: the
+    caller's platform (no other application can be named on its accounts)."""
+    value = obj.get("application")
+    if not isinstance(value, str):
+        return value
+    name = None
+    if value == application_id(ctx.platform):
+        platform = tx.get(ctx.platform, ctx.platform, "account") or {}
+        name = ((platform.get("settings") or {}).get("dashboard") or {}).get("display_name")
+    return {"id": value, "object": "application", "name": name}
+
+
+for _owner in ("application_fee", "charge", "payment_intent", "setup_intent", "setup_attempt"):
+    virtual(_owner, "application")(_expand_application)

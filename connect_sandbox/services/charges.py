@@ -14,7 +14,7 @@ from ..http.expand import virtual
 from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
-from . import events, money_flow
+from . import events, money_flow, passthrough
 
 
 def get(tx: Tx, ctx: RequestContext, charge_id: str, *, param: str = "id",
@@ -57,8 +57,7 @@ def _customer_source(tx: Tx, ctx: RequestContext, cus: dict[str, Any],
     if value is None:
         wanted = cus.get("default_source")
         if not wanted:
-            raise InvalidRequestError("Cannot charge a customer that has no active card",
-                                      param="card", code="missing")
+            raise _no_saved_details(tx, ctx, cus)
     elif isinstance(value, dict):
         raise InvalidRequestError(
             "A card hash cannot be charged together with `customer`; attach it first.",
@@ -78,6 +77,20 @@ def _customer_source(tx: Tx, ctx: RequestContext, cus: dict[str, Any],
             "The customer's bank account must be verified in order to create an ACH payment.",
             param="source")
     return src
+
+
+def _no_saved_details(tx: Tx, ctx: RequestContext, cus: dict[str, Any]) -> CardError:
+    """Stripe's 402 (card_error, code `missing`) for a customer with nothing to charge;
+    the wording depends on whether it has PaymentMethods (recorded messages)."""
+    if tx.children(ctx.account, "payment_method", cus["id"]):
+        message = ("This Customer doesn't have any legacy saved payment details, but does have "
+                   "a Payment Method attached. Use a Payment Intent instead of creating a "
+                   "Charge: https://stripe.com/docs/payments/payment-intents/migration")
+    else:
+        message = ("This Customer doesn't have any saved payment details. Attach a legacy "
+                   "Token, Card, Bank Account, or Source to this Customer and then try this "
+                   "request again, or use Payment Intents and Payment Methods instead.")
+    return CardError(message, code="missing", param="card", persist=False)
 
 
 def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
@@ -126,11 +139,13 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
         ch["payment_method_details"] = charging.method_details(source)
         ch["billing_details"] = charging._billing(source)
     ch["payment_intent"] = payment_intent
+    passthrough.apply(ch, params, ("radar_options",))
     ch["_behaviour"] = copy.deepcopy(source.get("_behaviour", {}))
     failure = charging.bank_failure(source)
     if failure:
         ch.update(status="failed", paid=False, captured=False, amount_captured=0,
                   failure_code=failure[0], failure_message=failure[1])
+    charging.authorized(ch)
     money_flow.stamp(tx, ctx, ch, params)
     if decline is None and ch["captured"] and ch["status"] != "failed":
         money_flow.on_captured(tx, ctx, ch, params)
@@ -186,10 +201,11 @@ def update(tx: Tx, ctx: RequestContext, params: Params, charge: str) -> dict[str
 
 def capture(tx: Tx, ctx: RequestContext, params: Params, charge: str) -> dict[str, Any]:
     ch = get(tx, ctx, charge, for_update=True)
-    if ch.get("payment_intent"):
+    if ch.get("payment_intent") and not ch["captured"]:
         raise InvalidRequestError(
-            f"This charge belongs to PaymentIntent {ch['payment_intent']}; capture the "
-            "PaymentIntent instead.", param="charge")
+            f"This uncaptured Charge was created by a PaymentIntent ({ch['payment_intent']}). "
+            "You must capture the PaymentIntent instead. For more information, see "
+            "https://stripe.com/docs/payments/place-a-hold-on-a-payment-method")
     return capture_charge(tx, ctx, ch, params.get("amount"), params)
 
 

@@ -12,7 +12,7 @@ from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
 from ..wire.shape import blank
-from . import events, sources
+from . import customer_includes, events, passthrough, sources  # noqa: F401 (expansions)
 
 _SIMPLE = ("email", "name", "description", "phone", "balance", "preferred_locales",
            "tax_exempt", "invoice_prefix", "next_invoice_sequence")
@@ -28,27 +28,14 @@ def get(tx: Tx, account: str, customer_id: str, *, param: str = "id",
 
 
 def _apply_fields(cus: dict[str, Any], params: Params, previous: dict[str, Any]) -> None:
-    for key in _SIMPLE:
-        if params.has(key):
-            previous[key] = cus.get(key)
-            value = params[key]
-            cus[key] = None if value == "" else value
-    for key in _HASHES:
-        if params.has(key):
-            previous[key] = cus.get(key)
-            cus[key] = params[key] or None
+    passthrough.apply(cus, params, _SIMPLE + _HASHES + ("invoice_settings",),
+                      merge=("invoice_settings",), previous=previous)
     if params.has("metadata"):
         previous["metadata"] = cus["metadata"]
         cus["metadata"] = md.merge(cus["metadata"], params["metadata"])
-    if params.has("invoice_settings"):
-        previous["invoice_settings"] = dict(cus["invoice_settings"])
-        settings = params["invoice_settings"] or {}
-        if "default_payment_method" in settings:
-            pm = settings["default_payment_method"] or None
-            cus["invoice_settings"]["default_payment_method"] = pm
-        for key in ("footer", "custom_fields", "rendering_options"):
-            if key in settings:
-                cus["invoice_settings"][key] = settings[key] or None
+    if params.has("tax"):  # shown when expanded (services/customer_includes.py)
+        cus["_tax"] = passthrough.merge_hash(cus.get("_tax"),
+                                             params["tax"] or {"ip_address": ""})
     if cus.get("preferred_locales") is None:
         cus["preferred_locales"] = []
     if cus.get("balance") is None:
@@ -125,7 +112,11 @@ def update(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[s
 def delete(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[str, Any]:
     cus = get(tx, ctx.account, customer, for_update=True)
     for src in sources.of_customer(tx, ctx, cus["id"]):
-        tx.delete(ctx.account, src["id"])
+        if src["object"] == "source":  # a Source outlives the customer, consumed
+            from . import source_objects
+            source_objects.detach(tx, ctx, src)
+        else:
+            tx.delete(ctx.account, src["id"])
     from . import payment_methods
     payment_methods.detach_all(tx, ctx, cus["id"])
     stub = {"id": cus["id"], "object": "customer", "deleted": True}

@@ -15,15 +15,24 @@ from . import payment_methods, source_objects
 from .payment_methods import USED_BY_INTENT
 
 
-def _other_customer(obj_id: str, owner: str, customer: str | None,
-                    param: str) -> InvalidRequestError:
+def _other_customer(obj_id: str, owner: str, customer: str | None, param: str, *,
+                    setup: bool = False) -> InvalidRequestError:
+    """Stripe's (recorded) wording when the payment method belongs to another customer, or
+    to a customer while the intent has none."""
     if customer is None:
+        if setup:
+            return InvalidRequestError(
+                f"The payment method supplied ({obj_id}) belongs to the Customer {owner}. "
+                "Please include the Customer in the `customer` parameter on the SetupIntent.",
+                param=param)
         return InvalidRequestError(
-            f"The provided PaymentMethod {obj_id} is attached to customer {owner}: pass "
-            f"customer={owner} to use it.", param=param)
+            f"The `payment_method` parameter supplied {obj_id} belongs to the Customer "
+            f"{owner}. Please include the Customer in the `customer` parameter on the "
+            "PaymentIntent.", param="source", code="parameter_missing")
     return InvalidRequestError(
-        f"The provided PaymentMethod {obj_id} is attached to a different customer ({owner}) "
-        f"than the one on this intent ({customer}).", param=param)
+        f"The PaymentMethod {obj_id} does not belong to the Customer you supplied {customer}. "
+        "Please use this PaymentMethod with the Customer that it belongs to instead.",
+        param=param)
 
 
 def from_data(tx: Tx, ctx: RequestContext, data: dict[str, Any]) -> str:
@@ -42,7 +51,7 @@ def resolve(tx: Tx, ctx: RequestContext, value: str, customer: str | None, *,
             raise InvalidRequestError(payment_methods.USED_ON_ATTACH if setup
                                       else USED_BY_INTENT, param=param)
         if pm.get("customer") and pm["customer"] != customer:
-            raise _other_customer(pm["id"], pm["customer"], customer, param)
+            raise _other_customer(pm["id"], pm["customer"], customer, param, setup=setup)
         return pm
     if setup:
         raise ResourceMissing("PaymentMethod", value, param=param)

@@ -1,6 +1,7 @@
 """The 3-D Secure step of PaymentIntents and SetupIntents, as the services see it.
 
-`next_action.redirect_to_url.url` points at this server's page
+`next_action.redirect_to_url.url` (or, without a return_url, Stripe.js's
+`next_action.use_stripe_sdk.stripe_js`) points at this server's page
 /sandbox/3ds/{intent}?account=...&client_secret=... (http/threeds.py); the page
 finds the intent with `find`, shows it, and reports the person's choice through
 `complete`, then sends the browser to `return_location`."""
@@ -23,9 +24,22 @@ def page_url(ctx: RequestContext, intent: dict[str, Any]) -> str:
 
 
 def redirect_action(ctx: RequestContext, intent: dict[str, Any]) -> dict[str, Any]:
+    """Stripe's next_action: redirect_to_url when the confirmation named a return_url,
+    else use_stripe_sdk (what Stripe.js handles), whose stripe_js opens the same page."""
+    url = page_url(ctx, intent)
+    if not intent.get("_return_url"):
+        return {"type": "use_stripe_sdk",
+                "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": url}}
     return {"type": "redirect_to_url",
-            "redirect_to_url": {"url": page_url(ctx, intent),
-                                "return_url": intent.get("_return_url")}}
+            "redirect_to_url": {"url": url, "return_url": intent["_return_url"]}}
+
+
+def action_url(action: dict[str, Any] | None) -> str | None:
+    """The page a next_action opens, whichever kind it is."""
+    action = action or {}
+    if action.get("type") == "use_stripe_sdk":
+        return (action.get("use_stripe_sdk") or {}).get("stripe_js")
+    return (action.get("redirect_to_url") or {}).get("url")
 
 
 def kind_of(intent_id: str) -> str | None:

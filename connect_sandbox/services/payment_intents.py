@@ -20,11 +20,14 @@ from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
 from ..wire.shape import blank
-from . import charges, events, intent_methods, intent_pages, money_flow
+from . import application_fees, charges, events, intent_methods, intent_pages, money_flow
+from . import passthrough
 
 PI = "payment_intent"
 _MONEY = ("application_fee_amount", "transfer_data", "on_behalf_of", "transfer_group")
 _ANY_STATUS = ("metadata", "description", "receipt_email")
+# Hashes an update merges into (payment_method_options[card][...] keeps the other keys).
+_MERGED = ("payment_method_options", "transfer_data")
 _GUARDED = ("amount", "currency", "customer", "payment_method", "setup_future_usage",
             "shipping", "statement_descriptor", "statement_descriptor_suffix", "capture_method",
             "payment_method_types", "payment_method_options", "payment_method_data",
@@ -70,6 +73,13 @@ def method_types(params: Params) -> tuple[list[str], dict[str, Any] | None]:
                       "enabled": True}
 
 
+def _default_capture(ctx: RequestContext) -> str:
+    """automatic_async since API version 2024-04-10 (Stripe's changelog), automatic before;
+    the SDKs pin a newer version."""
+    version = (ctx.api_version or "9999")[:10]
+    return "automatic_async" if version >= "2024-04-10" else "automatic"
+
+
 def _off_session(value: Any) -> bool:
     return value in (True, "one_off", "recurring")
 
@@ -87,7 +97,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     pi_id = new_id("pi")
     pi = blank(PI, id=pi_id, amount=amount, currency=cur, created=ctx.now, customer=customer,
                amount_capturable=0, amount_received=0, amount_details={"tip": {}},
-               capture_method=params.get("capture_method") or "automatic",
+               capture_method=params.get("capture_method") or _default_capture(ctx),
                confirmation_method=params.get("confirmation_method") or "automatic",
                client_secret=secret(f"{pi_id}_secret", 25), status=intents.RPM,
                payment_method_types=types, automatic_payment_methods=auto,
@@ -95,6 +105,9 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
                payment_method_options={"card": {
                    "installments": None, "mandate_options": None, "network": None,
                    "request_three_d_secure": "automatic"}})
+    passthrough.apply(pi, params, ("payment_method_options",), merge=_MERGED)
+    if ctx.connected:  # made by the platform's Connect application
+        pi["application"] = application_fees.application_id(ctx.platform)
     for key in ("description", "receipt_email", "setup_future_usage", "shipping",
                 "statement_descriptor", "statement_descriptor_suffix", *_MONEY):
         if params.get(key) not in (None, ""):
@@ -155,11 +168,10 @@ def update(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str
         pi["metadata"] = md.merge(pi["metadata"], params["metadata"])
     if params.has("payment_method_types") or params.has("automatic_payment_methods"):
         pi["payment_method_types"], pi["automatic_payment_methods"] = method_types(params)
-    for key in ("description", "receipt_email", "setup_future_usage", "shipping",
-                "statement_descriptor", "statement_descriptor_suffix", "capture_method",
-                "payment_method_options", *_MONEY):
-        if params.has(key):
-            pi[key] = params[key] if params[key] != "" else None
+    passthrough.apply(pi, params, (
+        "description", "receipt_email", "setup_future_usage", "shipping",
+        "statement_descriptor", "statement_descriptor_suffix", "capture_method",
+        "payment_method_options", *_MONEY), merge=_MERGED)
     if any(params.has(k) for k in ("amount", "currency", *_MONEY)):
         money_flow.check(tx, ctx, pi, pi["amount"])
     if params.get("payment_method_data") and not params.get("payment_method"):
@@ -187,19 +199,24 @@ def confirm(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[st
 
 def _confirm(tx: Tx, ctx: RequestContext, pi: dict[str, Any], params: Params) -> dict[str, Any]:
     intents.check(PI, pi["status"], "confirm", pi)
-    for key in ("receipt_email", "shipping", "setup_future_usage", "capture_method",
-                "payment_method_options"):
-        if params.has(key):
-            pi[key] = params[key] if params[key] != "" else None
+    passthrough.apply(pi, params, ("receipt_email", "shipping", "setup_future_usage",
+                                   "capture_method", "payment_method_options"),
+                      merge=_MERGED)
+    if params.has("payment_method_types"):
+        pi["payment_method_types"], pi["automatic_payment_methods"] = method_types(params)
     value = params.get("payment_method")
     if not value and params.get("payment_method_data"):
         value = intent_methods.from_data(tx, ctx, params["payment_method_data"])
-    value = value or pi["payment_method"]
+    value = value or pi["payment_method"] or _default_source(tx, ctx, pi["customer"])
     if not value:
+        how = (f"To confirm the PaymentIntent with {pi['customer']}, specify a payment "
+               "method attached to this customer along with the customer ID."
+               if pi["customer"] else
+               "You can either update the PaymentIntent with a payment method and then "
+               "confirm it again, or confirm it again directly with a payment method or "
+               "ConfirmationToken.")
         raise InvalidRequestError(
-            "You cannot confirm this PaymentIntent because it's missing a payment method. "
-            "You can either update the PaymentIntent with a payment method and then confirm "
-            "it again, or confirm it again directly with a payment method.",
+            f"You cannot confirm this PaymentIntent because it's missing a payment method. {how}",
             code="payment_intent_unexpected_state",
             extra={PI: intents.private_free(pi)})
     obj = intent_methods.resolve(tx, ctx, value, pi["customer"])
@@ -212,6 +229,14 @@ def _confirm(tx: Tx, ctx: RequestContext, pi: dict[str, Any], params: Params) ->
     if params.has("return_url"):
         pi["_return_url"] = params["return_url"] or None
     return attempt(tx, ctx, pi, obj, "confirm", raise_decline=True)
+
+
+def _default_source(tx: Tx, ctx: RequestContext, customer: str | None) -> str | None:
+    """Stripe's migration aid: confirming without a payment method uses the customer's
+    default source (a card or card Source), as the API reference documents."""
+    cus = tx.get(ctx.account, customer, "customer") if customer else None
+    default = (cus or {}).get("default_source")
+    return default if default and default.startswith(("card_", "src_")) else None
 
 
 def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any], op: str,
@@ -275,7 +300,7 @@ def _declined(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, An
               ch: dict[str, Any], decline: Any, op: str, raise_decline: bool) -> dict[str, Any]:
     error = {"charge": ch["id"], "code": decline.code, "decline_code": decline.decline_code,
              "doc_url": DOC_BASE + decline.code.replace("_", "-"),
-             "message": decline.message, "type": "card_error",
+             "message": decline.message, "payment_method_type": "card", "type": "card_error",
              **intent_methods.public_method(obj)}
     if decline.param:
         error["param"] = decline.param
@@ -325,16 +350,22 @@ def capture(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[st
     pi = get(tx, ctx, intent, for_update=True)
     intents.check(PI, pi["status"], "capture", pi)
     amount = params.get("amount_to_capture", pi["amount_capturable"])
+    if amount < 0:
+        raise InvalidRequestError("Invalid non-negative integer", param="amount_to_capture",
+                                  extra={PI: intents.private_free(pi)})
+    if amount == 0:  # Stripe names `amount` here (recorded)
+        raise InvalidRequestError("This value must be greater than or equal to 1.",
+                                  param="amount", code="parameter_invalid_integer",
+                                  extra={PI: intents.private_free(pi)})
     if amount > pi["amount_capturable"]:
-        cur = pi["currency"]
         raise InvalidRequestError(
-            f"The amount_to_capture ({money.fmt(amount, cur)}) must be less than or equal to "
-            f"the amount_capturable ({money.fmt(pi['amount_capturable'], cur)}).",
-            param="amount_to_capture", code="amount_too_large")
-    for key in ("application_fee_amount", "transfer_data", "statement_descriptor",
-                "statement_descriptor_suffix"):
-        if params.has(key):
-            pi[key] = params[key] if params[key] != "" else None
+            "The payment could not be captured because the requested capture amount is "
+            "greater than the amount you can capture for this charge. Contact us via "
+            "https://support.stripe.com/contact/ for help.", code="amount_too_large",
+            extra={PI: intents.private_free(pi)})
+    passthrough.apply(pi, params, ("application_fee_amount", "transfer_data",
+                                   "statement_descriptor", "statement_descriptor_suffix"),
+                      merge=_MERGED)
     if params.has("metadata"):
         pi["metadata"] = md.merge(pi["metadata"], params["metadata"])
     ch = charges.get(tx, ctx, pi["latest_charge"], for_update=True)

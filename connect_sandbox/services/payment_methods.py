@@ -18,7 +18,7 @@ from ..http.auth import PUBLISHABLE
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
-from . import events
+from . import events, passthrough
 
 USED_BY_INTENT = (
     "The provided PaymentMethod was previously used with a PaymentIntent without Customer "
@@ -94,6 +94,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
             param="type")
     card = _card_from(tx, ctx, params.get("card"))
     pm = methods.payment_method_from_card(card, ctx.now, billing=params.get("billing_details"))
+    passthrough.apply(pm, params, ("radar_options",))
     if params.has("metadata"):
         pm["metadata"] = md.merge({}, params["metadata"])
     tx.insert(ctx.account, pm, lookup=pm["type"])

@@ -23,7 +23,7 @@ from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
 from ..wire.shape import blank
-from . import application_fees, events, ledger, transfers
+from . import application_fees, events, ledger, passthrough, transfers
 
 
 def _charge_of_intent(tx: Tx, ctx: RequestContext, pi_id: str) -> str:
@@ -57,6 +57,9 @@ def _load_charge(tx: Tx, ctx: RequestContext, params: Params,
         raise InvalidRequestError(f"Charge {charge_id} does not belong to PaymentIntent "
                                   f"{pi_id}.", param="payment_intent")
     return ch
+
+
+_PASSTHROUGH = ("instructions_email",)
 
 
 def refund_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: Params
@@ -97,6 +100,7 @@ def refund_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: Param
                    balance_transaction=txn["id"] if txn else None, status="succeeded",
                    reason=params.get("reason") or None,
                    metadata=md.merge({}, params.get("metadata") or {}))
+    passthrough.apply(refund, params, _PASSTHROUGH)
     previous = {"amount_refunded": ch["amount_refunded"], "refunded": ch["refunded"]}
     ch["amount_refunded"] += amount
     ch["refunded"] = ch["amount_refunded"] >= ch["amount"]

@@ -18,16 +18,18 @@ from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
 from ..wire.shape import blank
-from . import events, intent_methods, intent_pages, payment_methods
+from . import application_fees, events, intent_methods, intent_pages, passthrough
+from . import payment_methods
 from .payment_intents import method_types
 
 SI = "setup_intent"
+_MERGED = ("payment_method_options",)
 
 
 def get(tx: Tx, ctx: RequestContext, si_id: str, *, for_update: bool = False) -> dict[str, Any]:
     si = tx.get(ctx.account, si_id, SI, for_update=for_update)
     if si is None:
-        raise ResourceMissing("setup_intent", si_id, param="intent")
+        raise ResourceMissing("setupintent", si_id, param="intent")  # Stripe's spelling
     return si
 
 
@@ -72,6 +74,9 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
                flow_directions=params.get("flow_directions") or None,
                payment_method_options={"card": {"mandate_options": None, "network": None,
                                                 "request_three_d_secure": "automatic"}})
+    passthrough.apply(si, params, ("payment_method_options",), merge=_MERGED)
+    if ctx.connected:  # made by the platform's Connect application
+        si["application"] = application_fees.application_id(ctx.platform)
     if params.get("single_use"):
         si["usage"] = "on_session"
     if _set_payment_method(tx, ctx, si, params):
@@ -119,9 +124,8 @@ def update(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str
         si["metadata"] = md.merge(si["metadata"], params["metadata"])
     if params.has("payment_method_types"):
         si["payment_method_types"], si["automatic_payment_methods"] = method_types(params)
-    for key in ("description", "payment_method_options", "attach_to_self", "flow_directions"):
-        if params.has(key):
-            si[key] = params[key] if params[key] != "" else None
+    passthrough.apply(si, params, ("description", "payment_method_options", "attach_to_self",
+                                   "flow_directions"), merge=_MERGED)
     if _set_payment_method(tx, ctx, si, params):
         si["next_action"] = None
         si["status"] = intents.next_status(SI, si["status"], "update", "set_payment_method")
@@ -146,9 +150,10 @@ def _confirm(tx: Tx, ctx: RequestContext, si: dict[str, Any], params: Params) ->
         raise InvalidRequestError(
             "You cannot confirm this SetupIntent because it's missing a payment method. You "
             "can either update the SetupIntent with a payment method and then confirm it "
-            "again, or confirm it again directly with a payment method.",
+            "again, or confirm it again directly with a payment method or ConfirmationToken.",
             code="setup_intent_unexpected_state", extra={SI: intents.private_free(si)})
     si["last_setup_error"] = None
+    passthrough.apply(si, params, ("payment_method_options",), merge=_MERGED)
     if params.has("return_url"):
         si["_return_url"] = params["return_url"] or None
     return attempt(tx, ctx, si, pm, "confirm", raise_decline=True)
@@ -217,7 +222,8 @@ def _attempt_record(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[st
                 on_behalf_of=si.get("on_behalf_of"), payment_method=pm["id"],
                 payment_method_details={"type": "card", "card": card}, setup_error=error,
                 setup_intent=si["id"], status=status, usage=si["usage"],
-                attach_to_self=bool(si.get("attach_to_self")))
+                attach_to_self=bool(si.get("attach_to_self")),
+                application=si.get("application"))
     tx.insert(ctx.account, att, parent=si["id"])
     return att["id"]
 

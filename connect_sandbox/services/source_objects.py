@@ -18,7 +18,7 @@ from ..errors import (CardError, InvalidRequestError, PermissionError_, Resource
 from ..http.auth import PUBLISHABLE
 from ..params import Params
 from ..store import Tx
-from . import events
+from . import events, passthrough
 
 
 def get(tx: Tx, account: str, source_id: str, *, param: str = "id",
@@ -68,8 +68,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
                                   "type card.", param="card", code="parameter_missing")
     src = methods.source_from_card(card, ctx.now, usage=usage, owner=params.get("owner"),
                                    metadata=md.merge({}, params.get("metadata") or {}))
-    if params.get("statement_descriptor"):
-        src["statement_descriptor"] = params["statement_descriptor"]
+    passthrough.apply(src, params, ("amount", "currency", "statement_descriptor"))
     tx.insert(ctx.account, src)
     return src
 
@@ -130,9 +129,7 @@ def update(tx: Tx, ctx: RequestContext, params: Params, source: str) -> dict[str
         src["owner"] = methods.merge_owner(src.get("owner") or {}, params["owner"])
     if params.has("metadata"):
         src["metadata"] = md.merge(src.get("metadata"), params["metadata"])
-    for key in ("amount", "mandate", "source_order"):
-        if params.has(key):
-            src[key] = params[key] or None
+    passthrough.apply(src, params, ("amount", "mandate", "source_order"))
     _save(tx, ctx.account, src)
     return src
 

@@ -33,6 +33,8 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     elif isinstance(bank, dict):
         token = _token("bank_account",
                        tokenize.bank_account_from_params(bank, ctx.platform), ctx, "btok")
+    elif any(params.get(k) for k in OTHER_KINDS):
+        token = _other_kind(params, ctx)
     elif isinstance(card, str) and card or isinstance(bank, str) and bank:
         param = "card" if isinstance(card, str) and card else "bank_account"
         raise InvalidRequestError(
@@ -48,6 +50,41 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
             "name attributes.")
     tx.insert(ctx.account, token)
     return token
+
+
+# Tokens that carry no card or bank account, by kind: their id prefix.
+OTHER_KINDS = {"account": "ct", "person": "cpt", "pii": "pii", "cvc_update": "cvctok"}
+
+
+def _other_kind(params: Params, ctx: RequestContext) -> dict[str, Any]:
+    """An account, person, PII or CVC-update token: {id, object, client_ip, created,
+    livemode, type, used} and nothing else. An account token keeps the account details
+    privately, for `account_token` on POST /v1/accounts; the others keep nothing (the
+    sandbox never needs the identity numbers or CVCs they stand for)."""
+    kind = next(k for k in OTHER_KINDS if params.get(k))
+    token = {"id": new_id(OTHER_KINDS[kind]), "object": "token", "client_ip": CLIENT_IP,
+             "created": ctx.now, "livemode": False, "type": kind, "used": False}
+    if kind == "account":
+        token["_details"] = copy.deepcopy(params["account"])
+    return token
+
+
+def consume_account_token(tx: Tx, ctx: RequestContext, token_id: str,
+                          param: str = "account_token") -> dict[str, Any]:
+    """Use an account token once; return the account details it holds."""
+    token = tx.get(ctx.account, token_id, "token", for_update=True)
+    if token is None:
+        raise ResourceMissing("token", token_id, param=param)
+    if token["type"] != "account":
+        raise InvalidRequestError(f"The token {token_id} is not an account token.",
+                                  param=param)
+    if token["used"]:
+        raise InvalidRequestError(
+            f"You cannot use a Stripe token more than once: {token_id}.", param=param,
+            code="token_already_used")
+    token["used"] = True
+    tx.save(ctx.account, token)
+    return copy.deepcopy(token.get("_details") or {})
 
 
 def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) -> dict[str, Any]:

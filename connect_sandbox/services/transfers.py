@@ -21,7 +21,7 @@ from ..domain import metadata as md
 from ..domain import money
 from ..domain.ids import new_id
 from ..errors import InvalidRequestError, ResourceMissing, missing_param
-from ..http.expand import virtual
+from ..http.expand import owned, virtual
 from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
@@ -287,7 +287,8 @@ def _expand_payment(tx: Tx, ctx: RequestContext, tr: dict[str, Any]) -> Any:
     value = tr.get("destination_payment")
     if not isinstance(value, str) or not tr.get("destination"):
         return value
-    return tx.get(tr["destination"], value, "charge") or tx.get(ctx.account, value) or value
+    return owned(tx.get(tr["destination"], value, "charge"), tr["destination"]) \
+        or tx.get(ctx.account, value) or value
 
 
 @virtual("transfer_reversal", "destination_payment_refund")
@@ -296,4 +297,4 @@ def _expand_payment_refund(tx: Tx, ctx: RequestContext, rev: dict[str, Any]) -> 
     tr = tx.get(ctx.account, rev.get("transfer") or "", "transfer")
     if not isinstance(value, str) or tr is None:
         return value
-    return tx.get(tr["destination"], value, "refund") or value
+    return owned(tx.get(tr["destination"], value, "refund"), tr["destination"]) or value

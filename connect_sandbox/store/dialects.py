@@ -51,6 +51,11 @@ def _sqlite_events(engine: Engine) -> None:
         # Checkpoints run on the store's background thread (store/checkpointer.py); a
         # connection checkpoints by itself only if the WAL grows far past SQLite's 1,000.
         cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+        # The savepoint every API request opens needs a sub-journal; on disk SQLite made
+        # it a temp file in /var/tmp (open + unlink) every few requests (strace, see
+        # benchmarks/README.md). In memory it costs no syscalls; every query is indexed,
+        # so no large sort or temp table lands there.
+        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -13,6 +13,7 @@ Everything that builds its SQL from options (lists, filters) stays on Core.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import exc
@@ -65,16 +66,27 @@ def check(table: str, limits: dict[str, int], name: str, value: Any) -> None:
 class Raw:
     """Executes the named statements on one SQLAlchemy Connection's DB-API connection."""
 
-    __slots__ = ("dbapi", "sql", "error", "_savepoints")
+    __slots__ = ("dbapi", "sql", "error", "_savepoints", "_pg")
 
     def __init__(self, conn: Connection, dialect: str):
         self.dbapi = conn.connection.dbapi_connection
         self.sql = STATEMENTS[dialect]
+        self._pg = dialect == "postgresql"
         self.error = conn.dialect.loaded_dbapi.Error
         self._savepoints = 0
 
     def run(self, name: str, params: tuple[Any, ...]) -> Any:
         sql = self.sql[name]
+        try:
+            return self.dbapi.execute(sql, params)
+        except self.error as e:
+            raise exc.DBAPIError.instance(sql, params, e, self.error) from e
+
+    def run_text(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """A hand-written statement of another store module, "?" placeholders, written
+        so that it means the same on both databases."""
+        if self._pg:
+            sql = _pg_placeholders(sql)
         try:
             return self.dbapi.execute(sql, params)
         except self.error as e:
@@ -89,6 +101,11 @@ class Raw:
     def savepoint(self) -> "Savepoint":
         self._savepoints += 1
         return Savepoint(self, f"cs_sp_{self._savepoints}")
+
+
+@lru_cache(maxsize=256)
+def _pg_placeholders(sql: str) -> str:
+    return sql.replace("?", "%s")
 
 
 class Savepoint:

@@ -11,7 +11,6 @@ from typing import Iterable
 
 from sqlalchemy import and_, select
 
-from . import dialects
 from .schema import clones
 from .sql import Tx, _check
 
@@ -31,9 +30,16 @@ class Clone:
 def add(tx: Tx, *, platform: str, original_id: str, clone_account: str, clone_id: str,
         kind: str, created: int, via: str | None = None, customer: str | None = None) -> None:
     """Record one clone; recording the same clone id twice is a no-op."""
-    tx.conn.execute(dialects.insert_ignore(tx.dialect, clones).values(_check(clones, dict(
+    values = _check(clones, dict(
         platform=platform, original_id=original_id, clone_account=clone_account,
-        clone_id=clone_id, kind=kind, via=via, customer=customer, created=created))))
+        clone_id=clone_id, kind=kind, via=via, customer=customer, created=created))
+    # Plain SQL (store/hot.py): Core's insert().on_conflict_do_nothing() measured ~60 us
+    # of every cloning request; this is the statement it compiles to on both databases.
+    tx.raw.run_text(_ADD, tuple(values.values()))
+
+
+_ADD = (f"INSERT INTO {clones.name} (platform, original_id, clone_account, clone_id, kind, "
+        "via, customer, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
 
 
 def _rows(tx: Tx, cond) -> list[Clone]:  # noqa: ANN001

@@ -10,7 +10,7 @@ claimed again once the lease runs out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import and_, exc, func, insert, select, update
 
@@ -78,12 +78,22 @@ def has_due(tx: Tx, now_ms: int) -> bool:
     return row is not None
 
 
-def claim(tx: Tx, now_ms: int, lease_ms: int, limit: int) -> list[Delivery]:
-    stmt = select(D).where(and_(D.c.state == PENDING, D.c.next_at <= now_ms)) \
-        .order_by(D.c.next_at, D.c.seq).limit(limit)
+def claim(tx: Tx, now_ms: int, lease_ms: int, limit: int, *, skip: Iterable[str] = (),
+          skip_owners: Iterable[str] = (),
+          take: Callable[[Delivery], bool] = lambda d: True) -> list[Delivery]:
+    """Lease up to `limit` due deliveries, oldest first, except to the endpoints in `skip`,
+    the endpoints of the accounts in `skip_owners`, and those `take` refuses (a worker's
+    per-endpoint and per-account limits); the rest stay due."""
+    cond = [D.c.state == PENDING, D.c.next_at <= now_ms]
+    skip, skip_owners = list(skip), list(skip_owners)
+    if skip:
+        cond.append(D.c.endpoint.not_in(skip))
+    if skip_owners:
+        cond.append(D.c.platform.not_in(skip_owners))
+    stmt = select(D).where(and_(*cond)).order_by(D.c.next_at, D.c.seq).limit(limit)
     if tx.dialect == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    rows = [_delivery(r) for r in tx.conn.execute(stmt).all()]
+    rows = [d for d in (_delivery(r) for r in tx.conn.execute(stmt).all()) if take(d)]
     if rows:
         tx.conn.execute(update(D).where(D.c.seq.in_([r.seq for r in rows]))
                         .values(next_at=now_ms + lease_ms))

@@ -12,7 +12,7 @@ column, or holding a NUL, is refused with ValueError before it reaches either da
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import dialects
 from .checkpointer import Checkpointer
-from .writelock import WriterLock
 from .hot import IDEM_LIMITS, OBJECT_LIMITS, Raw, Savepoint, check
 from .schema import idempotency, meta, objects, platforms
 
@@ -214,11 +213,9 @@ class Store:
         self._idle: dict[bool, list[Connection]] = {True: [], False: []}
         self._closed = False
         self._checkpointer: Checkpointer | None = None
-        self._writer: WriterLock | None = None
         db = engine.url.database if self.dialect == "sqlite" else None
         if db and db != ":memory:" and not db.startswith("file:"):
             self._checkpointer = Checkpointer(db).start()  # WAL checkpoints off the loop
-            self._writer = WriterLock(db)  # writers of several processes queue, not sleep
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Tx]:
@@ -236,8 +233,7 @@ class Store:
         except IndexError:
             conn = self.engine.connect().execution_options(sqlite_write=write)
         try:
-            with (self._writer.hold() if write and self._writer else nullcontext()), \
-                    conn.begin():
+            with conn.begin():
                 yield Tx(conn, self.dialect, self.cache)
         finally:
             if self._closed or conn.invalidated or conn.in_transaction() or len(idle) >= 8:
@@ -249,8 +245,6 @@ class Store:
         self._closed = True
         if self._checkpointer is not None:
             self._checkpointer.stop()
-        if self._writer is not None:
-            self._writer.close()
         for idle in self._idle.values():
             while idle:
                 idle.pop().close()

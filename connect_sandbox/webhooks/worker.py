@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from typing import AsyncIterator
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -21,6 +23,7 @@ from ..http.render import dumps, public
 from ..services import events
 from ..store import Store, outbox
 from . import sender, signing, wake
+from .resolver import Resolver
 
 log = logging.getLogger("connect_sandbox.webhooks")
 
@@ -31,8 +34,17 @@ def _now_ms() -> int:
 
 class DeliveryWorker:
     def __init__(self, store: Store, *, retry_base: float, max_attempts: int,
-                 timeout: float, poll_interval: float, concurrency: int = 32):
+                 timeout: float, poll_interval: float, concurrency: int = 64,
+                 per_endpoint: int = 4, per_owner: int = 16):
         self.store = store
+        # At most this many requests in flight (per process) to one endpoint: a burst of
+        # events must not open dozens of connections to a development server at once; and
+        # for one account's endpoints: slow endpoints of one platform must not hold up
+        # every other platform's deliveries.
+        self.per_endpoint = per_endpoint
+        self.per_owner = per_owner
+        self._busy: Counter[str] = Counter()   # endpoint id, and "owner:" + account id
+        self.resolver = Resolver()
         self.retry_base = retry_base
         self.max_attempts = max(1, max_attempts)
         self.timeout = timeout
@@ -41,7 +53,7 @@ class DeliveryWorker:
         # A claimed delivery is someone else's to retry once its lease runs out.
         self.lease_ms = int((timeout + 30) * 1000)
         self._wake = asyncio.Event()
-        self._inflight: set[asyncio.Task] = set()
+        self._inflight: dict[asyncio.Task, outbox.Delivery] = {}
         self.stopping = False
 
     def delay(self, attempts: int) -> float:
@@ -72,6 +84,7 @@ class DeliveryWorker:
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             await http.aclose()
+            self.resolver.close()
 
     def _claim_round(self, http: httpx.AsyncClient) -> None:
         free = self.concurrency - len(self._inflight)
@@ -81,15 +94,45 @@ class DeliveryWorker:
         with self.store.transaction(write=False) as tx:
             if not outbox.has_due(tx, now):
                 return
-        with self.store.transaction() as tx:
-            claimed = outbox.claim(tx, now, self.lease_ms, free)
+        busy = self._busy
+
+        def take(d: outbox.Delivery) -> bool:
+            owner = "owner:" + d.platform
+            if busy[d.endpoint] >= self.per_endpoint or busy[owner] >= self.per_owner:
+                return False
+            busy[d.endpoint] += 1
+            busy[owner] += 1
+            return True
+        full = [e for e, n in busy.items() if not e.startswith("owner:")
+                and n >= self.per_endpoint]
+        full_owners = [e[6:] for e, n in busy.items() if e.startswith("owner:")
+                       and n >= self.per_owner]
+        try:
+            with self.store.transaction() as tx:
+                claimed = outbox.claim(tx, now, self.lease_ms, free, skip=full,
+                                       skip_owners=full_owners, take=take)
+        except BaseException:
+            self._recount()
+            raise
         for delivery in claimed:
             task = asyncio.create_task(self._deliver(http, delivery))
-            self._inflight.add(task)
+            self._inflight[task] = delivery
             task.add_done_callback(self._done)
 
+    def _recount(self) -> None:
+        """Rebuild the in-flight counts from the tasks (after a claim that failed)."""
+        self._busy.clear()
+        for d in self._inflight.values():
+            self._busy[d.endpoint] += 1
+            self._busy["owner:" + d.platform] += 1
+
     def _done(self, task: asyncio.Task) -> None:
-        self._inflight.discard(task)
+        d = self._inflight.pop(task, None)
+        if d is not None:
+            for key in (d.endpoint, "owner:" + d.platform):
+                self._busy[key] -= 1
+                if self._busy[key] <= 0:
+                    del self._busy[key]
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook delivery failed unexpectedly", exc_info=task.exception())
         self._wake.set()  # a slot is free: look for more work
@@ -107,7 +150,16 @@ class DeliveryWorker:
         body = dumps(public(event))
         signature = signing.header(body, endpoint["_secret"])
         try:
-            result = await sender.post(http, endpoint["url"], body, signature, self.timeout)
+            url = urlsplit(endpoint["url"])
+            port = url.port or (443 if url.scheme == "https" else 80)
+            start = time.perf_counter()
+            problem = await self.resolver.check(url.hostname, port, self.timeout)
+            if problem is not None:
+                result = sender.Outcome(None, int((time.perf_counter() - start) * 1000),
+                                        error=problem)
+            else:
+                result = await sender.post(http, endpoint["url"], body, signature,
+                                           self.timeout)
         except asyncio.CancelledError:
             self._release(d)
             raise

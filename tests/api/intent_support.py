@@ -32,8 +32,17 @@ class _Forms(HTMLParser):
             self.forms[-1]["buttons"][a.get("value")] = a.get("name")
 
 
+def page_url(intent) -> str:
+    """The 3-D Secure page of next_action: redirect_to_url.url (confirmed with a
+    return_url) or use_stripe_sdk.stripe_js (without one, as Stripe answers)."""
+    action = intent.next_action
+    if action.type == "use_stripe_sdk":
+        return action.use_stripe_sdk.stripe_js
+    return action.redirect_to_url.url
+
+
 def open_page(intent) -> tuple[httpx.Response, _Forms]:
-    url = intent.next_action.redirect_to_url.url
+    url = page_url(intent)
     page = httpx.get(url, timeout=10)
     parsed = _Forms()
     parsed.feed(page.text)
@@ -50,7 +59,7 @@ def authenticate(intent, action: str = "complete") -> httpx.Response:
     assert form["method"] == "post"
     data = dict(form["fields"])
     data[form["buttons"][action]] = action
-    target = urljoin(intent.next_action.redirect_to_url.url, form["action"])
+    target = urljoin(page_url(intent), form["action"])
     return httpx.post(target, data=data, timeout=10)
 
 

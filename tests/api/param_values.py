@@ -135,7 +135,8 @@ def _sample_one(param: dict[str, Any], response: Any, name: str,
             allowed = targets[0].get("enum")
             choices = [e for e in enum if allowed is None or e in allowed]
             return choices[0] if choices else NOTHING
-        return _BY_NAME.get(name, f"echo {name}")
+        value = _BY_NAME.get(name, f"echo {name}")
+        return value[:param["maxLength"]] if param.get("maxLength") else value
     return NOTHING
 
 

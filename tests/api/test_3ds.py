@@ -78,7 +78,9 @@ def test_failed_authentication(client):
 
 def test_without_return_url_the_page_shows_the_outcome(client):
     pi = charge(client, "pm_card_authenticationRequired")
-    assert pi.next_action.redirect_to_url.return_url is None
+    # without a return_url Stripe answers use_stripe_sdk (for Stripe.js)
+    assert pi.next_action.type == "use_stripe_sdk"
+    assert "/sandbox/3ds/" + pi.id in pi.next_action.use_stripe_sdk.stripe_js
     done = authenticate(pi, "complete")
     assert done.status_code == 200 and "succeeded" in done.text
 

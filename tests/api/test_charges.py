@@ -54,8 +54,9 @@ def test_source_not_belonging_to_the_customer(client):
 
 def test_customer_without_source(client):
     cus = client.v1.customers.create()
-    with stripe_error(stripe.InvalidRequestError, status=400, code="missing",
-                      message="Cannot charge a customer that has no active card"):
+    # Stripe answers 402 card_error (code missing, param card), not a 400.
+    with stripe_error(stripe.CardError, status=402, code="missing", param="card",
+                      message="This Customer doesn't have any saved payment details."):
         _charge(client, customer=cus.id)
 
 

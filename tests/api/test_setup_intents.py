@@ -118,7 +118,7 @@ def test_authentication_on_setup_then_off_session(client):
         "customer": cus.id, "confirm": True,
         "payment_method": "pm_card_authenticationRequiredOnSetup"})
     assert si.status == "requires_action"
-    assert si.next_action.type == "redirect_to_url"
+    assert si.next_action.type == "use_stripe_sdk"  # no return_url
     assert "setup_intent.requires_action" in [e.type for e in client.v1.events.list().data]
     authenticate(si)
     si = client.v1.setup_intents.retrieve(si.id)

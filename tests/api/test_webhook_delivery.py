@@ -281,3 +281,25 @@ def test_a_receiver_slower_than_the_timeout_is_retried(tmp_path, make_receiver):
         assert all(250 <= a["duration_ms"] < 1000 for a in tried)
     finally:
         srv.stop()
+
+
+def test_unreachable_hosts_of_one_platform_do_not_hold_up_another(client, server,
+                                                                  make_client, make_receiver):
+    noisy_key = "sk_test_" + secrets.token_hex(12)
+    noisy = make_client(noisy_key)
+    bad = [endpoint(noisy, f"http://no-such-host-{i}.invalid/hook") for i in range(4)]
+    for i in range(15):
+        noisy.v1.customers.create(params={"name": f"n{i}"})
+    rec = make_receiver()
+    endpoint(client, rec.url)
+    start = time.monotonic()
+    client.v1.customers.create()
+    rec.wait_type("customer.created", timeout=5)
+    assert time.monotonic() - start < 3
+    with httpx.Client(base_url=server.base, timeout=10,
+                      headers={"Authorization": f"Bearer {noisy_key}"}) as h:
+        deadline = time.monotonic() + 15
+        while not (tried := attempts(h, bad[0].id)):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert tried[0]["status"] is None and "no-such-host-0.invalid" in tried[0]["error"]

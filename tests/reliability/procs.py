@@ -43,12 +43,20 @@ class ServerProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "ServerProcess":
+        return self.spawn().wait_ready(timeout)
+
+    def spawn(self) -> "ServerProcess":
+        """Start the process without waiting for it (see wait_ready)."""
         cmd = [sys.executable, "-m", "connect_sandbox", "serve", "--port", str(self.port),
                "--database", self.database, "--workers", str(self.workers)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_SANDBOX_")}
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
                                          start_new_session=True)
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> "ServerProcess":
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         probe = {"Authorization": "Bearer sk_test_readiness_probe"}
         while True:

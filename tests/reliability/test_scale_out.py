@@ -32,8 +32,9 @@ def pair(tmp_path_factory):
     with fresh_postgres(postgres_or_skip()) as url:
         a = ServerProcess(url, logs / "a.log")
         b = ServerProcess(url, logs / "b.log")
-        a.start(), b.start()  # two processes migrating one empty database at once
         try:
+            a.spawn(), b.spawn()  # two processes migrating one empty database at once
+            a.wait_ready(), b.wait_ready()
             yield a, b
         finally:
             a.stop(), b.stop()

@@ -123,9 +123,3 @@ def running_world(backend: str, tmp_path_factory) -> Iterator[World]:  # noqa: A
 def world(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[World]:
     with running_world(request.param, tmp_path_factory) as w:
         yield w
-
-
-@pytest.fixture(scope="module")
-def sqlite_world(tmp_path_factory) -> Iterator[World]:
-    with running_world("sqlite", tmp_path_factory) as w:
-        yield w

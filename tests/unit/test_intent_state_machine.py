@@ -121,8 +121,8 @@ def test_stripe_messages():
     assert msg(PI, SUCCEEDED, "cancel") == (
         "You cannot cancel this PaymentIntent because it has a status of succeeded. Only a "
         "PaymentIntent with one of the following statuses may be canceled: "
-        "requires_payment_method, requires_capture, requires_confirmation, requires_action, "
-        "processing.")
+        "requires_payment_method, requires_capture, requires_reauthorization, "
+        "requires_confirmation, requires_action, expired, processing.")  # Stripe's list
     assert msg(PI, SUCCEEDED, "confirm") == (
         "You cannot confirm this PaymentIntent because it has already succeeded after being "
         "previously confirmed.")
@@ -130,8 +130,9 @@ def test_stripe_messages():
     assert msg(PI, SUCCEEDED, "update", field="amount").startswith(
         "This PaymentIntent's amount could not be updated because it has a status of "
         "succeeded.")
-    assert "may be canceled: requires_payment_method, requires_confirmation, " \
-        "requires_action." in msg(SI, SUCCEEDED, "cancel")
+    # Stripe's SetupIntent wording (recorded): backticks and "or"
+    assert "may be canceled: `requires_payment_method`, `requires_confirmation`, or " \
+        "`requires_action`." in msg(SI, SUCCEEDED, "cancel")
 
 
 def test_unknown_outcome_is_a_programming_error():
