@@ -15,8 +15,10 @@ from .errors import InvalidRequestError
 from .http.pipeline import Operation, Pipeline
 from .http.render import dumps, request_id
 from .http import threeds
+from .http.fastroute import BucketRouter
 from .routes import ROUTES
 from .store import open_store
+from .jobs.runner import running as job_runner
 from .webhooks.worker import running as webhook_worker
 
 
@@ -59,12 +61,15 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        async with webhook_worker(store, settings):
+        async with webhook_worker(store, settings), job_runner(store, settings):
             yield
         store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={404: not_found, 405: not_found})
+    # Starlette's router, matching each request against its path's bucket of routes
+    # first instead of scanning all ~80 (http/fastroute.py; measured 5-35 us a request).
+    app.router = BucketRouter(routes, lifespan=lifespan)
     app.state.store = store
     app.state.settings = settings
     return app

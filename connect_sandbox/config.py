@@ -28,6 +28,10 @@ class Settings:
     webhook_max_attempts: int = 4
     webhook_timeout: float = 20.0         # seconds to wait for an endpoint's answer
     webhook_poll_interval: float = 0.25   # seconds between looks for due deliveries
+    # Scheduled transitions (jobs/runner.py): a legacy ACH charge settles (succeeds or
+    # fails) this many seconds after it was created (Stripe: days live, soon in test mode).
+    ach_settle_seconds: float = 5.0
+    jobs_poll_interval: float = 0.5       # seconds between looks for due jobs
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -46,6 +50,10 @@ class Settings:
                                              cls.webhook_timeout)),
             "webhook_poll_interval": float(env.get(ENV_PREFIX + "WEBHOOK_POLL_INTERVAL",
                                                    cls.webhook_poll_interval)),
+            "ach_settle_seconds": float(env.get(ENV_PREFIX + "ACH_SETTLE_SECONDS",
+                                                cls.ach_settle_seconds)),
+            "jobs_poll_interval": float(env.get(ENV_PREFIX + "JOBS_POLL_INTERVAL",
+                                                cls.jobs_poll_interval)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -7,7 +7,7 @@ route points straight at its service function fn(tx, ctx, params, **path_params)
 from __future__ import annotations
 
 from .http.pipeline import Operation
-from .services import accounts, charges, customers, sources, tokens
+from .services import accounts, ach, charges, customers, sources, tokens
 from .services import events, webhook_endpoints
 from .services import application_fees, balance, refunds, transfers
 from .services import payment_intents, payment_methods, setup_intents, source_objects
@@ -110,6 +110,7 @@ ROUTES: list[Operation] = [
     op("GET", "/balance_transactions", balance.list_transactions),
     op("GET", "/balance_transactions/{id}", balance.retrieve_transaction),
     op("POST", "/test_helpers/balance/make_available", balance.make_available),  # sandbox
+    op("POST", "/test_helpers/charges/{charge}/settle", ach.settle_now),  # sandbox
 
     op("GET", "/events", events.list_),
     op("GET", "/events/{id}", events.retrieve),

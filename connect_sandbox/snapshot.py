@@ -8,7 +8,7 @@ its connected accounts (store/admin.py). A snapshot is JSON:
     {"format": "connect-sandbox-snapshot", "version": 1, "platform": "acct_...",
      "exported_at": <unix>, "accounts": ["acct_platform", "acct_connected", ...],
      "objects": [{"account", "id", "type", "created", "parent", "lookup", "body"}, ...],
-     "tables": {"cs_clones": [...]}}
+     "tables": {"cs_clones": [...], "cs_jobs": [...]}}
 
 Objects keep their ids and their order; bodies include the sandbox's private fields
 (a test card's behaviour, a webhook endpoint's secret), never a card number. Importing
@@ -143,9 +143,11 @@ def _check(snapshot: Any) -> tuple[str, list[dict[str, Any]], dict[str, list]]:
         raise SnapshotError(f"unknown tables in the snapshot: {sorted(tables)[:5]}")
     for name, table_rows in tables.items():
         if not isinstance(table_rows, list) or any(
-                not isinstance(r, dict) or r.get("platform", old) not in owners
+                not isinstance(r, dict) or
+                any(r.get(col, old) not in owners for col in admin.ACCOUNT_COLUMNS)
                 for r in table_rows):
-            raise SnapshotError(f"malformed rows of {name}")
+            raise SnapshotError(f"malformed rows of {name}, or rows of accounts that are "
+                                "not this platform's")
     return old, rows, tables
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..wire import current
 from ..wire.shape import blank
 from .ids import new_id
-from .testcards import BANK_FAILURES, DECLINES, Decline
+from .testcards import DECLINES, Decline
 
 
 def decline_for(source: dict[str, Any]) -> Decline | None:
@@ -21,17 +22,20 @@ def _risk_score(seed: str) -> int:
 
 
 def success_outcome(charge_id: str) -> dict[str, Any]:
-    return {"network_status": "approved_by_network", "reason": None, "risk_level": "normal",
-            "risk_score": _risk_score(charge_id), "seller_message": "Payment complete.",
-            "type": "authorized"}
+    return current.newer("charge_outcome", {
+        "network_status": "approved_by_network", "reason": None, "risk_level": "normal",
+        "risk_score": _risk_score(charge_id), "seller_message": "Payment complete.",
+        "type": "authorized"})
 
 
 def decline_outcome(charge_id: str, d: Decline) -> dict[str, Any]:
-    return {"network_status": d.network_status,
-            "reason": "highest_risk_level" if d.outcome_type == "blocked" else d.decline_code,
-            "risk_level": d.risk_level, "risk_score": 95 if d.risk_level == "highest"
-            else _risk_score(charge_id), "seller_message": d.seller_message,
-            "type": d.outcome_type}
+    return current.newer("charge_outcome", {
+        "advice_code": d.advice_code, "network_decline_code": d.network_decline_code,
+        "network_status": d.network_status,
+        "reason": "highest_risk_level" if d.outcome_type == "blocked" else d.decline_code,
+        "risk_level": d.risk_level, "risk_score": 95 if d.risk_level == "highest"
+        else _risk_score(charge_id), "seller_message": d.seller_message,
+        "type": d.outcome_type})
 
 
 def card_checks(card: dict[str, Any]) -> dict[str, Any]:
@@ -69,8 +73,9 @@ def method_details(source: dict[str, Any], *, three_d_secure: dict | None = None
     card = card or {}
     brand = (card.get("brand") or "").lower().replace("american express", "amex") \
         .replace("diners club", "diners")
-    return {"type": "card", "card": {
-        "amount_authorized": None, "brand": brand, "checks": card_checks(card)
+    return {"type": "card", "card": current.newer("payment_method_details_card", {
+        "amount_authorized": None, "authorization_code": current.authorization_code(),
+        "brand": brand, "checks": card_checks(card)
         if source.get("object") == "card" else (card.get("checks") or card_checks(card)),
         "country": card.get("country"), "exp_month": card.get("exp_month"),
         "exp_year": card.get("exp_year"), "extended_authorization": {"status": "disabled"},
@@ -78,9 +83,10 @@ def method_details(source: dict[str, Any], *, three_d_secure: dict | None = None
         "incremental_authorization": {"status": "unavailable"}, "installments": None,
         "last4": card.get("last4"), "mandate": None,
         "multicapture": {"status": "unavailable"}, "network": brand or None,
-        "network_token": {"used": False}, "overcapture": {"maximum_amount_capturable": None,
-                                                          "status": "unavailable"},
-        "three_d_secure": three_d_secure, "wallet": None}}
+        "network_token": {"used": False},
+        "network_transaction_id": current.network_transaction_id(),
+        "overcapture": {"maximum_amount_capturable": None, "status": "unavailable"},
+        "three_d_secure": three_d_secure, "wallet": None})}
 
 
 def new_charge(*, amount: int, currency: str, now: int, source: dict[str, Any] | None,
@@ -95,7 +101,7 @@ def new_charge(*, amount: int, currency: str, now: int, source: dict[str, Any] |
         receipt_email=params.get("receipt_email") or None,
         statement_descriptor=params.get("statement_descriptor") or None,
         statement_descriptor_suffix=params.get("statement_descriptor_suffix") or None,
-        shipping=params.get("shipping") or None,
+        shipping=current.shipping(params.get("shipping") or None),
         transfer_group=params.get("transfer_group") or None,
         amount_captured=0, amount_refunded=0, captured=False, paid=False, refunded=False,
         disputed=False, fraud_details={}, source=source,
@@ -127,8 +133,12 @@ AUTHORIZATION_WINDOW = 7 * 24 * 3600  # an uncaptured card charge must be captur
 
 def authorized(ch: dict[str, Any]) -> dict[str, Any]:
     """Fill the card details only an authorization has: amount_authorized, the
-    overcapture ceiling and, for an uncaptured charge, capture_before."""
+    overcapture ceiling and, for an uncaptured charge, capture_before (and clear the
+    network's authorization code and transaction id of a charge blocked before it)."""
     card = (ch.get("payment_method_details") or {}).get("card")
+    if card is not None and (ch.get("outcome") or {}).get("network_status") == \
+            "not_sent_to_network":  # blocked before the network: no authorization at all
+        card.update(authorization_code=None, network_transaction_id=None)
     if card is None or ch.get("status") == "failed":
         return ch
     card["amount_authorized"] = ch["amount"]
@@ -141,12 +151,13 @@ def authorized(ch: dict[str, Any]) -> dict[str, Any]:
 def _billing(source: dict[str, Any] | None) -> dict[str, Any]:
     source = source or {}
     if source.get("object") in ("payment_method",):
-        return source.get("billing_details") or _empty_billing()
+        billing = source.get("billing_details")
+        return current.newer("billing_details", dict(billing)) if billing else _empty_billing()
     if source.get("object") == "source":
         owner = source.get("owner") or {}
         return {"address": owner.get("address") or _empty_address(),
                 "email": owner.get("email"), "name": owner.get("name"),
-                "phone": owner.get("phone")}
+                "phone": owner.get("phone"), "tax_id": None}
     b = _empty_billing()
     if source.get("object") == "card":
         b["name"] = source.get("name")
@@ -167,11 +178,5 @@ def _empty_address() -> dict[str, Any]:
 
 
 def _empty_billing() -> dict[str, Any]:
-    return {"address": _empty_address(), "email": None, "name": None, "phone": None}
-
-
-def bank_failure(source: dict[str, Any]) -> tuple[str, str] | None:
-    outcome = source.get("_behaviour", {}).get("charge", "ok")
-    if source.get("object") != "bank_account" or outcome == "ok":
-        return None
-    return outcome, BANK_FAILURES[outcome]
+    return {"address": _empty_address(), "email": None, "name": None, "phone": None,
+            "tax_id": None}

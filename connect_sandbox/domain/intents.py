@@ -18,6 +18,7 @@ Outcomes:
 """
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from ..errors import InvalidRequestError
@@ -195,6 +196,18 @@ def authentication(behaviour: dict[str, Any], *, flow: str, off_session: bool,
 
 THREE_D_SECURE_RESULT = {"authentication_flow": "challenge", "result": "authenticated",
                          "result_reason": None, "version": "2.2.0"}
+AUTHENTICATED_ECI = "05"  # Electronic Commerce Indicator: fully authenticated (Visa)
+
+
+def three_d_secure_result(*, charge: bool = False) -> dict[str, Any]:
+    """A completed challenge as a charge's (charge=True) or a SetupAttempt's card details
+    show it: the ECI and the directory server's transaction id (dsTransId, a UUID);
+    a charge also names the exemption applied (none)."""
+    out = {**THREE_D_SECURE_RESULT, "electronic_commerce_indicator": AUTHENTICATED_ECI,
+           "transaction_id": str(uuid.uuid4())}
+    if charge:
+        out["exemption_indicator"] = None
+    return out
 
 AUTH_FAILURE = {
     "payment_intent": ("payment_intent_authentication_failure",

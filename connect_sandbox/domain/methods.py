@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..wire import current as newer_api
 from ..wire.shape import blank
 from .ids import new_id, secret
 
@@ -43,7 +44,7 @@ def billing_details(raw: dict[str, Any] | None, current: dict[str, Any] | None =
                     ) -> dict[str, Any]:
     """Merge `billing_details[...]` parameters into the current value ("" unsets)."""
     out = copy.deepcopy(current) if current else {"address": empty_address(), "email": None,
-                                                  "name": None, "phone": None}
+                                                  "name": None, "phone": None, "tax_id": None}
     for key, value in (raw or {}).items():
         if key == "address":
             address = out.get("address") or empty_address()
@@ -55,7 +56,7 @@ def billing_details(raw: dict[str, Any] | None, current: dict[str, Any] | None =
             out["address"] = address
         else:
             out[key] = value or None
-    return out
+    return newer_api.newer("billing_details", out)
 
 
 def _checks(card: dict[str, Any]) -> dict[str, Any]:
@@ -70,12 +71,14 @@ def payment_method_from_card(card: dict[str, Any], now: int, *,
     brand = pm_brand(card.get("brand"))
     details = {
         "brand": brand, "checks": _checks(card), "country": card.get("country"),
+        "display_brand": newer_api.display_brand(brand),
         "exp_month": card.get("exp_month"), "exp_year": card.get("exp_year"),
         "fingerprint": card.get("fingerprint"), "funding": card.get("funding"),
         "generated_from": None, "last4": card.get("last4"),
         "networks": {"available": [brand], "preferred": None},
         "three_d_secure_usage": {"supported": True}, "wallet": None,
     }
+    newer_api.newer("payment_method_card", details)
     address = {"city": card.get("address_city"), "country": card.get("address_country"),
                "line1": card.get("address_line1"), "line2": card.get("address_line2"),
                "postal_code": card.get("address_zip"), "state": card.get("address_state")}

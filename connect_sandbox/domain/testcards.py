@@ -30,28 +30,37 @@ class Decline:
     outcome_type: str = "issuer_declined"
     risk_level: str = "normal"
     network_status: str = "declined_by_network"
+    advice_code: str | None = None            # outcome.advice_code
+    network_decline_code: str | None = None   # the network's reason (ISO 8583 response code)
 
 
 DECLINES: dict[str, Decline] = {
     "generic_decline": Decline("card_declined", "generic_decline", "Your card was declined.",
-                               "The bank did not return any further details with this decline."),
+                               "The bank did not return any further details with this decline.",
+                               advice_code="try_again_later", network_decline_code="01"),
     "insufficient_funds": Decline("card_declined", "insufficient_funds",
                                   "Your card has insufficient funds.",
-                                  "The bank returned the decline code `insufficient_funds`."),
+                                  "The bank returned the decline code `insufficient_funds`.",
+                                  advice_code="try_again_later", network_decline_code="51"),
     "lost_card": Decline("card_declined", "lost_card", "Your card was declined.",
-                         "The bank returned the decline code `lost_card`."),
+                         "The bank returned the decline code `lost_card`.",
+                         advice_code="do_not_try_again", network_decline_code="41"),
     "stolen_card": Decline("card_declined", "stolen_card", "Your card was declined.",
-                           "The bank returned the decline code `stolen_card`."),
+                           "The bank returned the decline code `stolen_card`.",
+                           advice_code="do_not_try_again", network_decline_code="43"),
     "expired_card": Decline("expired_card", "expired_card", "Your card has expired.",
                             "The bank returned the decline code `expired_card`.",
-                            param="exp_month"),
+                            param="exp_month", advice_code="confirm_card_data",
+                            network_decline_code="54"),
     "incorrect_cvc": Decline("incorrect_cvc", "incorrect_cvc",
                              "Your card's security code is incorrect.",
-                             "The bank returned the decline code `incorrect_cvc`.", param="cvc"),
+                             "The bank returned the decline code `incorrect_cvc`.", param="cvc",
+                             advice_code="confirm_card_data", network_decline_code="N7"),
     "processing_error": Decline("processing_error", "processing_error",
                                 "An error occurred while processing your card. Try again in a "
                                 "little bit.",
-                                "The bank returned the decline code `processing_error`."),
+                                "The bank returned the decline code `processing_error`.",
+                                advice_code="try_again_later", network_decline_code="96"),
     "fraudulent": Decline("card_declined", "fraudulent", "Your card was declined.",
                           "Stripe blocked this payment as too risky.", outcome_type="blocked",
                           risk_level="highest", network_status="not_sent_to_network"),
@@ -60,7 +69,8 @@ DECLINES: dict[str, Decline] = {
                                        "Your card was declined. This transaction requires "
                                        "authentication.",
                                        "The bank returned the decline code "
-                                       "`authentication_required`."),
+                                       "`authentication_required`.",
+                                       network_decline_code="1A"),
 }
 
 _CARDS = [

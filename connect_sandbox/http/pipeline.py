@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..context import RequestContext
-from ..errors import (APIError, AuthenticationError, IdempotencyError, IdempotencyKeyInUse,
+from ..errors import (APIError, IdempotencyError, IdempotencyKeyInUse,
                       InvalidRequestError, PermissionError_,
                       RequestTooLarge, StripeError)
 from ..params import validate

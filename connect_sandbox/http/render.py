@@ -13,8 +13,8 @@ from ..domain.ids import new_id
 
 
 def public(obj: Any) -> Any:
-    # Recurses only into containers: measured ~2x faster than calling itself on every
-    # scalar of a 40-property object.
+    # Recurses only into containers: measured ~20% faster than calling itself on every
+    # scalar of a customer's 40 properties.
     if isinstance(obj, dict):
         return {k: public(v) if isinstance(v, (dict, list)) else v
                 for k, v in obj.items() if not k.startswith("_")}

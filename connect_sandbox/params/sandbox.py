@@ -20,4 +20,7 @@ SANDBOX_OPERATIONS: dict[str, dict[str, Any]] = {
     # Release the acting account's pending funds now (services/balance.py).
     "POST /v1/test_helpers/balance/make_available": {
         "params": {"expand": _EXPAND}, "required": []},
+    # Settle a pending legacy ACH charge now (services/ach.py).
+    "POST /v1/test_helpers/charges/{charge}/settle": {
+        "params": {"expand": _EXPAND}, "required": []},
 }

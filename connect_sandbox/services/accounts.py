@@ -16,6 +16,7 @@ from ..http.pagination import page
 from ..params import Params
 from ..services import events
 from ..store import Tx
+from ..wire.current import newer
 from ..wire.shape import blank, list_of
 from . import legal_entity, passthrough
 
@@ -50,6 +51,12 @@ def build(account_id: str, now: int, *, type_: str | None = "standard",
           params: Params | None = None) -> dict[str, Any]:
     params = params or Params()
     country = (params.get("country") or country).upper()
+    if len(country) != 2 or not country.isascii() or not country.isalpha():
+        raise InvalidRequestError(
+            f"Country '{country[:20]}' is unknown. Try using a 2-character alphanumeric "
+            "country code instead, such as 'US', 'EG', or 'GB'. A full list of country codes "
+            "is available at https://stripe.com/docs/api/accounts/object#account_object-country",
+            param="country")
     currency = "usd" if country == "US" else ("eur" if country in _EUR else "usd")
     caps_req = params.get("capabilities") or {}
     caps = {name: "active" for name, v in caps_req.items() if v.get("requested")}
@@ -64,18 +71,20 @@ def build(account_id: str, now: int, *, type_: str | None = "standard",
         controller=_controller(type_, params.get("controller")),
         requirements=_requirements(), future_requirements=_requirements(),
         external_accounts=list_of(f"/v1/accounts/{account_id}/external_accounts"),
-        business_profile={"mcc": None, "name": None, "product_description": None,
-                          "support_address": None, "support_email": None,
-                          "support_phone": None, "support_url": None, "url": None},
+        business_profile=newer("account_business_profile", {
+            "mcc": None, "name": None, "product_description": None, "support_address": None,
+            "support_email": None, "support_phone": None, "support_url": None, "url": None}),
         settings={"branding": {"icon": None, "logo": None, "primary_color": None,
                                "secondary_color": None},
                   "dashboard": {"display_name": None, "timezone": "Etc/UTC"},
-                  "payments": {"statement_descriptor": None},
+                  "payments": newer("account_payments_settings",
+                                    {"statement_descriptor": None}),
                   "payouts": {"debit_negative_balances": True,
                               "schedule": {"delay_days": 2, "interval": "daily"},
                               "statement_descriptor": None},
-                  "card_payments": {"decline_on": {"avs_failure": False, "cvc_failure": False},
-                                    "statement_descriptor_prefix": None}},
+                  "card_payments": newer("account_card_payments_settings", {
+                      "decline_on": {"avs_failure": False, "cvc_failure": False},
+                      "statement_descriptor_prefix": None})},
         tos_acceptance={"date": None, "ip": None, "user_agent": None},
     )
     passthrough.apply(acct, params, _PROFILE, merge=_PROFILE)

@@ -14,7 +14,8 @@ from ..http.expand import virtual
 from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
-from . import events, money_flow, passthrough
+from ..wire import current
+from . import ach, events, money_flow, passthrough
 
 
 def get(tx: Tx, ctx: RequestContext, charge_id: str, *, param: str = "id",
@@ -141,14 +142,12 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
     ch["payment_intent"] = payment_intent
     passthrough.apply(ch, params, ("radar_options",))
     ch["_behaviour"] = copy.deepcopy(source.get("_behaviour", {}))
-    failure = charging.bank_failure(source)
-    if failure:
-        ch.update(status="failed", paid=False, captured=False, amount_captured=0,
-                  failure_code=failure[0], failure_message=failure[1])
     charging.authorized(ch)
     money_flow.stamp(tx, ctx, ch, params)
     if decline is None and ch["captured"] and ch["status"] != "failed":
         money_flow.on_captured(tx, ctx, ch, params)
+    if ch["status"] == "pending":  # a bank account: it settles later (services/ach.py)
+        ach.on_created(tx, ctx, ch)
     tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)
     if decline is not None:
         events.record(tx, ctx, "charge.failed", ch)
@@ -181,6 +180,8 @@ def update(tx: Tx, ctx: RequestContext, params: Params, charge: str) -> dict[str
         if params.has(key):
             previous[key] = ch.get(key)
             ch[key] = params[key] or ({} if key == "fraud_details" else None)
+            if key == "shipping":
+                ch[key] = current.shipping(ch[key])
     if params.has("customer"):
         if ch.get("customer") and params["customer"] != ch["customer"]:
             raise InvalidRequestError("This charge already has a customer.", param="customer")

@@ -22,6 +22,7 @@ REPORTING = {
     "charge": "charge", "payment": "charge", "refund": "refund", "payment_refund": "refund",
     "application_fee": "platform_earning", "application_fee_refund": "platform_earning_refund",
     "transfer": "transfer", "transfer_refund": "transfer_reversal", "stripe_fee": "fee",
+    "payment_failure_refund": "charge_failure",
 }
 _ALL = 10**9  # "every row" for Tx.list (an indexed range of one account's transactions)
 

@@ -12,6 +12,7 @@ from typing import Any
 from ..domain import metadata as md
 from ..domain.ids import new_id
 from ..params.validate import object_schema
+from ..wire.current import newer
 from ..wire.shape import blank
 from .passthrough import clean, merge_hash
 
@@ -68,8 +69,9 @@ def individual(current: dict[str, Any] | None, given: dict[str, Any], *, account
             address=_address(), dob={"day": None, "month": None, "year": None},
             id_number_provided=False, id_number_secondary_provided=False,
             ssn_last_4_provided=False, political_exposure="none",
-            relationship={"director": False, "executive": False, "owner": False,
-                          "percent_ownership": None, "representative": True, "title": None},
+            relationship=newer("person_relationship", {
+                "director": False, "executive": False, "owner": False,
+                "percent_ownership": None, "representative": True, "title": None}),
             requirements=_requirements(), future_requirements=_requirements(),
             verification={"additional_document": _document(), "details": None,
                           "details_code": None, "document": _document(),

@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterable, Mapping
 
+from ..wire import current as newer_api
+
 # Computed by the services: never copied from a request.
 PROTECTED = frozenset({
     "id", "object", "created", "livemode", "status", "customer", "charge", "payment_intent",
@@ -46,6 +48,8 @@ def apply(obj: dict[str, Any], params: Mapping[str, Any], fields: Iterable[str],
             obj[key] = merge_hash(obj.get(key), value)
         else:
             obj[key] = clean(value)
+        if key in newer_api.SHAPED:  # an address or shipping hash shows every line
+            obj[key] = newer_api.SHAPED[key](obj[key])
 
 
 def merge_hash(current: Any, update: Mapping[str, Any]) -> dict[str, Any]:

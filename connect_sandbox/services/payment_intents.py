@@ -19,6 +19,7 @@ from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
+from ..wire import current
 from ..wire.shape import blank
 from . import application_fees, charges, events, intent_methods, intent_pages, money_flow
 from . import passthrough
@@ -112,6 +113,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
                 "statement_descriptor", "statement_descriptor_suffix", *_MONEY):
         if params.get(key) not in (None, ""):
             pi[key] = params[key]
+    pi["shipping"] = current.shipping(pi["shipping"])
     pi["_off_session"] = False
     if params.get("payment_method_data") and not params.get("payment_method"):
         params = Params(params)
@@ -270,8 +272,9 @@ def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any]
     if decline is not None:
         return _declined(tx, ctx, pi, obj, ch, decline, op, raise_decline)
     if pi.get("_authenticated") and ch["payment_method_details"]:
-        ch["payment_method_details"]["card"]["three_d_secure"] = dict(
-            intents.THREE_D_SECURE_RESULT)
+        card = ch["payment_method_details"]["card"]
+        card["three_d_secure"] = intents.three_d_secure_result(charge=True)
+        card["electronic_commerce_indicator"] = intents.AUTHENTICATED_ECI
         tx.save(ctx.account, ch)
     intent_methods.after_payment(tx, ctx, obj, pi["customer"], pi.get("setup_future_usage"))
     if manual:
@@ -304,6 +307,9 @@ def _declined(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, An
              **intent_methods.public_method(obj)}
     if decline.param:
         error["param"] = decline.param
+    for key in ("advice_code", "network_decline_code"):  # shown when the network gave one
+        if getattr(decline, key):
+            error[key] = getattr(decline, key)
     pi["last_payment_error"] = error
     pi["payment_method"] = None
     pi["status"] = intents.next_status(PI, pi["status"], op, "declined", pi)

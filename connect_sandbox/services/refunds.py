@@ -22,6 +22,7 @@ from ..errors import InvalidRequestError, ResourceMissing
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
+from ..wire import current
 from ..wire.shape import blank
 from . import application_fees, events, ledger, passthrough, transfers
 
@@ -99,7 +100,10 @@ def refund_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: Param
                    charge=ch["id"], payment_intent=ch.get("payment_intent"),
                    balance_transaction=txn["id"] if txn else None, status="succeeded",
                    reason=params.get("reason") or None,
-                   metadata=md.merge({}, params.get("metadata") or {}))
+                   metadata=md.merge({}, params.get("metadata") or {}),
+                   customer=ch.get("customer"), payment_method=ch.get("payment_method"))
+    if (ch.get("payment_method_details") or {}).get("type") == "card":
+        refund["destination_details"] = _card_destination(ch["captured"])
     passthrough.apply(refund, params, _PASSTHROUGH)
     previous = {"amount_refunded": ch["amount_refunded"], "refunded": ch["refunded"]}
     ch["amount_refunded"] += amount
@@ -111,6 +115,18 @@ def refund_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: Param
     events.record(tx, ctx, "refund.created", refund)
     events.record(tx, ctx, "charge.refunded", ch, previous=previous)
     return refund
+
+
+def _card_destination(captured: bool) -> dict[str, Any]:
+    """Where a card refund goes: a refund with its acquirer reference number, or the
+    reversal of an authorization that was never captured."""
+    if not captured:
+        return {"card": {"reference_status": "unavailable", "type": "reversal"},
+                "type": "card"}
+    return {"card": {"reference": current.acquirer_reference_number(),
+                     "reference_status": "available",
+                     "reference_type": "acquirer_reference_number", "type": "refund"},
+            "type": "card"}
 
 
 def _side_effects(tx: Tx, ctx: RequestContext, ch: dict[str, Any], refund: dict[str, Any],

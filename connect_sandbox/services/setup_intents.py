@@ -215,7 +215,7 @@ def _attempt_record(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[st
             "exp_year": details["exp_year"], "fingerprint": details["fingerprint"],
             "funding": details["funding"], "last4": details["last4"],
             "network": details["network"],
-            "three_d_secure": dict(intents.THREE_D_SECURE_RESULT)
+            "three_d_secure": intents.three_d_secure_result()
             if si.get("_authenticated") else None, "wallet": None}
     att = blank("setup_attempt", id=new_id("setatt"), created=ctx.now,
                 customer=si["customer"], flow_directions=si.get("flow_directions"),

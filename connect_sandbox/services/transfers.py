@@ -59,7 +59,7 @@ def send(tx: Tx, ctx: RequestContext, *, sender: str, amount: int, currency: str
                         "type": "stripe_account", "stripe_account": {}},
                     billing_details={"address": {k: None for k in (
                         "city", "country", "line1", "line2", "postal_code", "state")},
-                        "email": None, "name": None, "phone": None})
+                        "email": None, "name": None, "phone": None, "tax_id": None})
     tx.insert(destination, payment)
     transfer = blank("transfer", id=tr_id, amount=amount, amount_reversed=0,
                      currency=currency, created=ctx.now, description=description,

@@ -20,8 +20,11 @@ O = objects
 BATCH = 500
 TENANT_COLUMNS = ("account", "platform")  # first one a table has is its tenant
 KEEP_TABLES = {meta.name, platforms.name}
-# Exported with the objects (others, such as the webhook outbox, are operational state).
-SNAPSHOT_TABLES = ("cs_clones",)
+# Exported with the objects: clone lineage, and scheduled transitions (an ACH charge
+# still to settle). Others, such as the webhook outbox, are operational state.
+SNAPSHOT_TABLES = tuple(n for n in ("cs_clones", "cs_jobs") if n in metadata.tables)
+# Columns naming an account; every one must be the platform's or a connected account's.
+ACCOUNT_COLUMNS = ("account", "platform", "clone_account", "event_account")
 
 
 def _batches(items: list[str]) -> Iterator[list[str]]:

@@ -120,3 +120,24 @@ webhook_attempts = Table(
 )
 Index("ix_cs_webhook_attempts_endpoint", webhook_attempts.c.platform,
       webhook_attempts.c.endpoint, webhook_attempts.c.seq)
+
+# -- scheduled transitions (see store/jobs.py) ------------------------------------------
+# One row per change the sandbox makes later by itself (an ACH charge settling), written
+# in the transaction of the change that schedules it and applied once by a job runner
+# (jobs/runner.py). state: pending | done | failed (gave up after repeated errors).
+jobs = Table(
+    "cs_jobs", metadata,
+    Column("seq", _seq_type, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("account", String(64), nullable=False),   # the account owning the object
+    Column("platform", String(64), nullable=False),  # that account's platform
+    Column("object_id", String(255), nullable=False),
+    Column("due_at", BigInteger, nullable=False),     # unix ms
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created", BigInteger, nullable=False),    # unix seconds
+    Column("error", Text),
+)
+Index("ix_cs_jobs_due", jobs.c.state, jobs.c.due_at)
+Index("ix_cs_jobs_object", jobs.c.object_id, jobs.c.kind)
+Index("ix_cs_jobs_account", jobs.c.account, jobs.c.seq)

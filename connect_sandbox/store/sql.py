@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 import orjson
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, select
 from sqlalchemy.engine import Connection, Engine
 
 from . import dialects

@@ -1,4 +1,5 @@
-"""Blank objects with every documented property, from Stripe's published schema.
+"""Blank objects with every documented property, from Stripe's published schema
+and the newer properties of the SDKs' API version (wire/current.py).
 
 Stripe returns unset properties as null; starting every object from its blank
 makes sure none is forgotten. Fields the schema types as non-null lists or hashes
@@ -12,6 +13,7 @@ from typing import Any
 import orjson
 
 from ..params.validate import object_schema
+from .current import NEWER
 
 
 @lru_cache(maxsize=None)
@@ -34,6 +36,7 @@ def _blank(name: str) -> dict[str, Any]:
             out[prop] = None
         # else: a property Stripe includes only when it applies (a destination charge's
         # `transfer`, a custom account's `company`): absent until a service sets it.
+    out.update(NEWER.get(name, {}))  # the SDKs' newer API version (wire/current.py)
     if "object" in out:
         out["object"] = name
     if "livemode" in out:

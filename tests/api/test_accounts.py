@@ -112,3 +112,10 @@ def test_connected_account_cannot_read_a_sibling(client, seller):
 def test_account_metadata_limits(client):
     with stripe_error(stripe.InvalidRequestError, status=400):
         client.v1.accounts.create(params={"metadata": {f"k{i}": "v" for i in range(51)}})
+
+
+def test_unknown_country_is_refused(client):
+    with pytest.raises(stripe.InvalidRequestError) as exc:
+        client.v1.accounts.create(params={"type": "custom", "country": "ZZZZ"})
+    assert exc.value.param == "country"
+    assert "is unknown" in exc.value.user_message

@@ -25,6 +25,7 @@ NOT_ECHOED = {
     "POST /v1/customers/{customer}/sources/{id}/verify": "amounts: an instruction",
     "POST /v1/payment_methods/{payment_method}/detach": "no parameters but expand",
     "POST /v1/test_helpers/balance/make_available": "sandbox helper",
+    "POST /v1/test_helpers/charges/{charge}/settle": "sandbox helper",
     "POST /v1/events/{id}/retry": "sandbox helper",
     "POST /v1/webhook_endpoints/{webhook_endpoint}/sandbox_resend": "sandbox helper",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
+from .ach_support import wait_settled
 from .support import BANK, CARD, card_token, stripe_error, verified_bank_customer
 
 
@@ -208,6 +209,9 @@ def test_failing_test_bank_accounts(client, number, code):
                                                params={"amounts": [32, 45]})
     ch = client.v1.charges.create(params={"amount": 1000, "currency": "usd",
                                           "customer": cus.id})
+    # created pending; it fails later, as in Stripe (tests/api/test_ach_settlement.py)
+    assert ch.status == "pending" and ch.paid is True and ch.failure_code is None
+    ch = wait_settled(client, ch.id)
     assert ch.status == "failed" and ch.failure_code == code and ch.paid is False
 
 

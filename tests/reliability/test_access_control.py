@@ -127,6 +127,7 @@ RULES: dict[str, Rule] = {
     "GET /v1/charges/{charge}": R({"charge": "charge"}),
     "POST /v1/charges/{charge}": R({"charge": "charge"}),
     "POST /v1/charges/{charge}/capture": R({"charge": "charge"}),
+    "POST /v1/test_helpers/charges/{charge}/settle": R({"charge": "charge"}),
     "POST /v1/charges/{charge}/refunds": R({"charge": "captured_charge"}),
     "GET /v1/charges/{charge}/refunds": R({"charge": "captured_charge"}),
     "GET /v1/charges/{charge}/refunds/{refund}": R({"charge": "captured_charge",

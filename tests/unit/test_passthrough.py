@@ -31,7 +31,16 @@ def test_merge_keeps_other_keys_and_replace_does_not():
                       ("payment_method_options", "shipping"), merge=("payment_method_options",))
     assert obj["payment_method_options"]["card"] == {"network": "visa",
                                                      "request_three_d_secure": "automatic"}
-    assert obj["shipping"] == {"name": "B"}
+    # replaced (phone "1" is gone), then shown as Stripe shows shipping: every line
+    assert obj["shipping"] == {"name": "B", "phone": None, "address": None, "carrier": None,
+                               "tracking_number": None}
+
+
+def test_an_address_shows_all_six_lines():
+    obj: dict = {}
+    passthrough.apply(obj, {"address": {"line1": "1 Main St", "country": "US"}}, ("address",))
+    assert obj["address"] == {"city": None, "country": "US", "line1": "1 Main St",
+                              "line2": None, "postal_code": None, "state": None}
 
 
 def test_the_previous_value_is_a_copy():
