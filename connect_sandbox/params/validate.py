@@ -208,7 +208,7 @@ def _coerce_object(kind: dict[str, Any], value: Any, name: str) -> dict[str, Any
     if isinstance(value, list):  # a hash whose keys were all digits
         value = {str(i): v for i, v in enumerate(value)}
     if not isinstance(value, dict):
-        raise InvalidRequestError(f"Invalid hash", param=name)
+        raise InvalidRequestError("Invalid hash", param=name)
     props = kind.get("properties")
     extra = kind.get("additionalProperties")
     out: dict[str, Any] = {}

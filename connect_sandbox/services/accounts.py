@@ -212,7 +212,7 @@ def update(tx: Tx, ctx: RequestContext, params: Params, account: str) -> dict[st
 
 def delete(tx: Tx, ctx: RequestContext, params: Params, account: str) -> dict[str, Any]:
     _require_platform(ctx)
-    acct = get_account(tx, ctx, account)
+    get_account(tx, ctx, account)  # 403 unless it is this platform's
     if account == ctx.platform:
         raise InvalidRequestError("You cannot delete your own account.", param="account")
     tx.delete(ctx.platform, account)

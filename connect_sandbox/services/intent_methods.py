@@ -100,3 +100,17 @@ def public_method(obj: dict[str, Any]) -> dict[str, Any]:
     from ..domain.intents import private_free
     key = "payment_method" if obj["object"] == "payment_method" else "source"
     return {key: private_free(obj)}
+
+
+def check_client_secret(ctx: RequestContext, intent: dict[str, Any], params: Params,
+                        kind: str) -> None:
+    """A publishable key must name the intent's client secret; a wrong one is refused
+    (PaymentIntents and SetupIntents alike; `kind` names the object in the message)."""
+    given = params.get("client_secret")
+    if ctx.publishable and not given:
+        from ..errors import missing_param
+        raise missing_param("client_secret")
+    if given is not None and given != intent["client_secret"]:
+        raise InvalidRequestError("The client_secret provided does not match the "
+                                  f"client_secret associated with the {kind}.",
+                                  param="client_secret")

@@ -133,20 +133,11 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     return pi
 
 
-def _check_secret(ctx: RequestContext, pi: dict[str, Any], params: Params) -> None:
-    given = params.get("client_secret")
-    if ctx.publishable and not given:
-        from ..errors import missing_param
-        raise missing_param("client_secret")
-    if given is not None and given != pi["client_secret"]:
-        raise InvalidRequestError("The client_secret provided does not match the "
-                                  "client_secret associated with the PaymentIntent.",
-                                  param="client_secret")
 
 
 def retrieve(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
     pi = get(tx, ctx, intent)
-    _check_secret(ctx, pi, params)
+    intent_methods.check_client_secret(ctx, pi, params, "PaymentIntent")
     return pi
 
 
@@ -195,7 +186,7 @@ def update(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str
 
 def confirm(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
     pi = get(tx, ctx, intent, for_update=True)
-    _check_secret(ctx, pi, params)
+    intent_methods.check_client_secret(ctx, pi, params, "PaymentIntent")
     return _confirm(tx, ctx, pi, params)
 
 

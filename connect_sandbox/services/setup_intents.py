@@ -13,7 +13,7 @@ from ..domain import charging, intents
 from ..domain import metadata as md
 from ..domain.ids import new_id, secret
 from ..domain.testcards import DECLINES
-from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing, missing_param
+from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
@@ -89,19 +89,11 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     return si
 
 
-def _check_secret(ctx: RequestContext, si: dict[str, Any], params: Params) -> None:
-    given = params.get("client_secret")
-    if ctx.publishable and not given:
-        raise missing_param("client_secret")
-    if given is not None and given != si["client_secret"]:
-        raise InvalidRequestError("The client_secret provided does not match the "
-                                  "client_secret associated with the SetupIntent.",
-                                  param="client_secret")
 
 
 def retrieve(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
     si = get(tx, ctx, intent)
-    _check_secret(ctx, si, params)
+    intent_methods.check_client_secret(ctx, si, params, "SetupIntent")
     return si
 
 
@@ -137,7 +129,7 @@ def update(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str
 
 def confirm(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
     si = get(tx, ctx, intent, for_update=True)
-    _check_secret(ctx, si, params)
+    intent_methods.check_client_secret(ctx, si, params, "SetupIntent")
     return _confirm(tx, ctx, si, params)
 
 
