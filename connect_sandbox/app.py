@@ -31,13 +31,19 @@ def _unrecognized(request: Request) -> Response:
                     headers={"Request-Id": request_id()})
 
 
-def _endpoint(pipeline: Pipeline, ops: dict[str, Operation]):
-    async def endpoint(request: Request) -> Response:
-        op = ops.get(request.method)
-        if op is None:
-            return _unrecognized(request)
-        return await pipeline(request, op)
-    return endpoint
+class _Endpoint:
+    """A path's operations, as a plain ASGI app: Starlette wraps a request/response
+    function in per-request exception-handler plumbing (~3 us) that the pipeline, which
+    answers every error itself, never needs."""
+
+    def __init__(self, pipeline: Pipeline, ops: dict[str, Operation]):
+        self.pipeline, self.ops = pipeline, ops
+
+    async def __call__(self, scope, receive, send) -> None:
+        request = Request(scope, receive, send)
+        op = self.ops.get(request.method)
+        response = _unrecognized(request) if op is None else await self.pipeline(request, op)
+        await response(scope, receive, send)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -46,7 +52,7 @@ def create_app(settings: Settings) -> Starlette:
     by_path: dict[str, dict[str, Operation]] = defaultdict(dict)
     for op in ROUTES:
         by_path[op.path][op.method] = op
-    routes = [Route(path, _endpoint(pipeline, ops),
+    routes = [Route(path, _Endpoint(pipeline, ops),
                     methods=["GET", "POST", "DELETE", "PUT", "PATCH"])
               for path, ops in by_path.items()]
     routes += threeds.routes(store)  # the 3-D Secure test page (not under /v1)

@@ -53,8 +53,8 @@ class Pipeline:
 
     async def __call__(self, request: Request, op: Operation) -> Response:
         rid = request_id()
-        headers = {"Request-Id": rid,
-                   "Stripe-Version": request.headers.get("stripe-version") or DEFAULT_API_VERSION}
+        version = _headers(request).get("stripe-version")
+        headers = {"Request-Id": rid, "Stripe-Version": version or DEFAULT_API_VERSION}
         try:
             raw = await self._read_params(request)
             status, payload, extra = self._run_retrying(request, op, raw, rid)
@@ -86,7 +86,7 @@ class Pipeline:
         query = request.scope.get("query_string")
         raw = forms.decode(query) if query else {}
         if request.method in ("POST", "DELETE"):
-            length = request.headers.get("content-length")
+            length = _headers(request).get("content-length")
             if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
                 raise RequestTooLarge(f"Request bodies are limited to {MAX_BODY} bytes.")
             chunks, size = [], 0
@@ -97,7 +97,7 @@ class Pipeline:
                 chunks.append(chunk)
             body = b"".join(chunks)
             if body.strip():
-                ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+                ctype = _headers(request).get("content-type", "").split(";")[0].strip().lower()
                 if ctype not in ("", "application/x-www-form-urlencoded"):
                     raise InvalidRequestError(
                         f"Invalid request: unsupported Content-Type {ctype[:100]}. If error "
@@ -109,7 +109,7 @@ class Pipeline:
 
     def _run(self, request: Request, op: Operation, raw: dict[str, Any],
              rid: str) -> tuple[int, Any, dict[str, str]]:
-        hdrs = request.headers
+        hdrs = _headers(request)
         key = auth.read_key(hdrs.get("authorization"))
         guards.api_version(hdrs.get("stripe-version"))
         guards.path_ids(request.path_params)
@@ -178,11 +178,27 @@ class Pipeline:
 _BASE_URLS: dict[tuple[Any, ...], str] = {}
 
 
+def _headers(request: Request) -> dict[str, str]:
+    """The request's headers as a dict, built once per request: what request.headers.get
+    answers (the first occurrence of a name, latin-1), for the ~9 lookups a request makes
+    (each a scan of the header list in Starlette, ~0.7 us)."""
+    scope = request.scope
+    found = scope.get("cs.headers")
+    if found is None:
+        found = {}
+        for name, value in scope["headers"]:
+            name = name.decode("latin-1")
+            if name not in found:
+                found[name] = value.decode("latin-1")
+        scope["cs.headers"] = found
+    return found
+
+
 def _base_url(request: Request) -> str:
     """str(request.base_url) without its trailing slash, memoised per (scheme, Host,
     server, root_path): building it measured ~10 us a request."""
     scope = request.scope
-    key = (scope.get("scheme"), request.headers.get("host"), scope.get("server"),
+    key = (scope.get("scheme"), _headers(request).get("host"), scope.get("server"),
            scope.get("root_path", ""))
     url = _BASE_URLS.get(key)
     if url is None:

@@ -7,11 +7,8 @@ Also GET /v1/events, GET /v1/events/{id}, and the sandbox's resend.
 """
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
-
-import orjson
 
 from ..context import RequestContext
 from ..domain.ids import new_id
@@ -62,12 +59,10 @@ def _about(obj: dict[str, Any]) -> str | None:
 
 def _snapshot(obj: dict[str, Any]) -> dict[str, Any]:
     # Private fields are dropped at every depth (a charge's source carries its test
-    # card's behaviour): stored events hold only what the API may show.
-    public = render.public(obj)
-    try:  # a deep copy through orjson: measured ~10x faster than copy.deepcopy here
-        return orjson.loads(orjson.dumps(public))
-    except TypeError:  # not plain JSON (never expected): copy it the slow way
-        return copy.deepcopy(public)
+    # card's behaviour): stored events hold only what the API may show. public() is
+    # already a deep copy (new dicts and lists, shared immutable scalars); a second copy
+    # through orjson measured ~2 us a request for nothing.
+    return render.public(obj)
 
 
 def refresh_pending(tx: Tx, account: str, event_id: str) -> None:
