@@ -11,11 +11,11 @@ loop, like the API's own.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from typing import AsyncIterator
+from typing import AsyncContextManager
 
+from ..background import supervised
 from ..context import RequestContext
 from ..store import Store, jobs
 from .kinds import handlers
@@ -98,20 +98,9 @@ class JobRunner:
             return True
 
 
-@contextlib.asynccontextmanager
-async def running(store: Store, settings) -> AsyncIterator[JobRunner]:
+def running(store: Store, settings) -> AsyncContextManager[JobRunner]:
     """Run a JobRunner for the app's lifetime (used by app.py's lifespan)."""
     from ..services import ach
     store.cache[ach.SETTING] = settings.ach_settle_seconds
-    runner = JobRunner(store, poll_interval=settings.jobs_poll_interval)
-    task = asyncio.create_task(runner.run(), name="connect-sandbox job runner")
-    try:
-        yield runner
-    finally:
-        runner.stopping = True
-        task.cancel()
-        done, _ = await asyncio.wait({task}, timeout=10)
-        if not done:
-            log.warning("job runner did not stop within 10 s")
-        elif not task.cancelled() and task.exception() is not None:
-            log.error("job runner failed", exc_info=task.exception())
+    return supervised(JobRunner(store, poll_interval=settings.jobs_poll_interval),
+                      "job runner", log)

@@ -10,15 +10,15 @@ calls are awaited, so a slow receiver never holds up a request.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import Counter
-from typing import AsyncIterator
+from typing import AsyncContextManager
 from urllib.parse import urlsplit
 
 import httpx
 
+from ..background import supervised
 from ..http.render import dumps, public
 from ..services import events
 from ..store import Store, outbox
@@ -193,21 +193,10 @@ class DeliveryWorker:
             log.debug("could not release delivery %s", d.seq, exc_info=True)
 
 
-@contextlib.asynccontextmanager
-async def running(store: Store, settings) -> AsyncIterator[DeliveryWorker]:
+def running(store: Store, settings) -> AsyncContextManager[DeliveryWorker]:
     """Run a DeliveryWorker for the app's lifetime (used by app.py's lifespan)."""
     worker = DeliveryWorker(store, retry_base=settings.webhook_retry_base,
                             max_attempts=settings.webhook_max_attempts,
                             timeout=settings.webhook_timeout,
                             poll_interval=settings.webhook_poll_interval)
-    task = asyncio.create_task(worker.run(), name="connect-sandbox webhook worker")
-    try:
-        yield worker
-    finally:
-        worker.stopping = True
-        task.cancel()
-        done, _ = await asyncio.wait({task}, timeout=10)
-        if not done:
-            log.warning("webhook worker did not stop within 10 s")
-        elif not task.cancelled() and task.exception() is not None:
-            log.error("webhook worker failed", exc_info=task.exception())
+    return supervised(worker, "webhook worker", log)
