@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import Table, create_engine, event, exc, text
@@ -38,12 +39,31 @@ def make_engine(url: str) -> Engine:
     raise ValueError(f"unsupported database URL: {url!r} (use sqlite:///path or postgresql://...)")
 
 
+def _enable_wal(cur: sqlite3.Cursor, attempts: int = 200) -> None:
+    """Switch the file to WAL. Once a file is in WAL mode the setting sticks, so the
+    common case is one unlocked read. On a fresh file several processes (or pool
+    connections) may race to switch it; SQLite can answer that race with SQLITE_BUSY at
+    once, without calling the busy handler, so the switch is retried for up to ~10 s."""
+    for attempt in range(attempts):
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_events(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):  # noqa: ANN001
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(cur)
         # NORMAL in WAL mode: a committed transaction survives a process crash (kill -9);
         # only an OS crash or power loss can lose the last few commits.
         cur.execute("PRAGMA synchronous=NORMAL")
