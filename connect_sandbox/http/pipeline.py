@@ -5,6 +5,8 @@ The database work runs synchronously on the event loop: each request is a few
 hundred microseconds of SQLite, and serialising them in the process makes every
 read-then-write (a single-use token, a capture, an idempotency key) race-free here;
 across processes the database's locks do the same (BEGIN IMMEDIATE / FOR UPDATE).
+On SQLite, the writes that are ready together share one transaction, each in its own
+savepoint (store/group_commit.py).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from ..errors import (APIError, IdempotencyError, IdempotencyKeyInUse,
                       RequestTooLarge, StripeError)
 from ..params import validate
 from ..store import Store
+from ..store.group_commit import GroupCommit
 from . import auth, forms, guards
 from .expand import expand
 from .render import dumps, public, request_id
@@ -50,6 +53,7 @@ class Pipeline:
     def __init__(self, store: Store):
         self.store = store
         self._writes = 0
+        self._group = GroupCommit(store) if store.dialect == "sqlite" else None
 
     async def __call__(self, request: Request, op: Operation) -> Response:
         rid = request_id()
@@ -57,7 +61,12 @@ class Pipeline:
         headers = {"Request-Id": rid, "Stripe-Version": version or DEFAULT_API_VERSION}
         try:
             raw = await self._read_params(request)
-            status, payload, extra = self._run_retrying(request, op, raw, rid)
+            if self._group is not None and op.method != "GET":
+                call = self._prepare(request, op)
+                status, payload, extra = await self._group.run(
+                    lambda tx: self._in_transaction(tx, call, request, op, raw, rid))
+            else:
+                status, payload, extra = self._run_retrying(request, op, raw, rid)
             headers.update(extra)
         except StripeError as exc:
             status, payload = exc.status, exc.to_wire()
@@ -109,6 +118,12 @@ class Pipeline:
 
     def _run(self, request: Request, op: Operation, raw: dict[str, Any],
              rid: str) -> tuple[int, Any, dict[str, str]]:
+        call = self._prepare(request, op)
+        with self.store.transaction(write=op.method != "GET") as tx:
+            return self._in_transaction(tx, call, request, op, raw, rid)
+
+    def _prepare(self, request: Request, op: Operation) -> tuple[str, str | None, int]:
+        """The checks that need no transaction: (key, idempotency key, now)."""
         hdrs = _headers(request)
         key = auth.read_key(hdrs.get("authorization"))
         guards.api_version(hdrs.get("stripe-version"))
@@ -119,43 +134,49 @@ class Pipeline:
                                       "255 characters.", param="Idempotency-Key")
         now = int(time.time())
         auth.ensure_platform(self.store, key, now)
-        with self.store.transaction(write=op.method != "GET") as tx:
-            platform, account, publishable = auth.resolve(
-                tx, key, hdrs.get("stripe-account"), now)
-            if publishable and not op.publishable:
-                # Stripe answers 403 (the SDKs raise PermissionError).
-                raise PermissionError_(auth.PUBLISHABLE)
-            ctx = RequestContext(platform=platform, account=account, publishable=publishable,
-                                 masked_key=auth.mask(key), request_id=rid,
-                                 idempotency_key=idem_key, now=now,
-                                 api_version=hdrs.get("stripe-version"),
-                                 base_url=_base_url(request))
-            params = validate(op.spec, raw)
-            if idem_key is None:
-                status, payload = self._execute(tx, ctx, op, params, request)
-                return status, payload, {}
-            fingerprint = _fingerprint(op, request, raw)
-            if not tx.idem_try_lock(account, idem_key):
-                raise IdempotencyKeyInUse(
-                    "There is currently another in-progress request using this Idempotent "
-                    "Key (that probably means you submitted twice, and the other request is "
-                    f"still going through): {idem_key}. Please try again later.")
-            found = tx.idem_get(account, idem_key)
-            if found is not None:
-                if found[0] != fingerprint:
-                    raise IdempotencyError(
-                        "Keys for idempotent requests can only be used with the same "
-                        "parameters they were first used with. Try using a key other than "
-                        f"'{idem_key}' if you meant to execute a different request.")
-                return found[1], found[2].encode(), {"Idempotent-Replayed": "true",
-                                                     "Idempotency-Key": idem_key}
+        return key, idem_key, now
+
+    def _in_transaction(self, tx, call: tuple[str, str | None, int], request: Request,
+                        op: Operation, raw: dict[str, Any],
+                        rid: str) -> tuple[int, Any, dict[str, str]]:
+        key, idem_key, now = call
+        hdrs = _headers(request)
+        platform, account, publishable = auth.resolve(
+            tx, key, hdrs.get("stripe-account"), now)
+        if publishable and not op.publishable:
+            # Stripe answers 403 (the SDKs raise PermissionError).
+            raise PermissionError_(auth.PUBLISHABLE)
+        ctx = RequestContext(platform=platform, account=account, publishable=publishable,
+                             masked_key=auth.mask(key), request_id=rid,
+                             idempotency_key=idem_key, now=now,
+                             api_version=hdrs.get("stripe-version"),
+                             base_url=_base_url(request))
+        params = validate(op.spec, raw)
+        if idem_key is None:
             status, payload = self._execute(tx, ctx, op, params, request)
-            body = dumps(payload)
-            tx.idem_put(account, idem_key, fingerprint, status, body.decode(), now)
-            self._writes += 1
-            if self._writes % 1000 == 0:
-                tx.idem_expire(now - IDEMPOTENCY_TTL)
-            return status, body, {"Idempotency-Key": idem_key}
+            return status, payload, {}
+        fingerprint = _fingerprint(op, request, raw)
+        if not tx.idem_try_lock(account, idem_key):
+            raise IdempotencyKeyInUse(
+                "There is currently another in-progress request using this Idempotent "
+                "Key (that probably means you submitted twice, and the other request is "
+                f"still going through): {idem_key}. Please try again later.")
+        found = tx.idem_get(account, idem_key)
+        if found is not None:
+            if found[0] != fingerprint:
+                raise IdempotencyError(
+                    "Keys for idempotent requests can only be used with the same "
+                    "parameters they were first used with. Try using a key other than "
+                    f"'{idem_key}' if you meant to execute a different request.")
+            return found[1], found[2].encode(), {"Idempotent-Replayed": "true",
+                                                 "Idempotency-Key": idem_key}
+        status, payload = self._execute(tx, ctx, op, params, request)
+        body = dumps(payload)
+        tx.idem_put(account, idem_key, fingerprint, status, body.decode(), now)
+        self._writes += 1
+        if self._writes % 1000 == 0:
+            tx.idem_expire(now - IDEMPOTENCY_TTL)
+        return status, body, {"Idempotency-Key": idem_key}
 
     def _execute(self, tx, ctx: RequestContext, op: Operation, params, request: Request):
         savepoint = tx.savepoint()  # plain SQL: Core's begin_nested() measured ~75 us

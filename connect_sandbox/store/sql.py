@@ -24,6 +24,7 @@ from . import dialects
 from .checkpointer import Checkpointer
 from .hot import IDEM_LIMITS, OBJECT_LIMITS, Raw, Savepoint, check
 from .schema import idempotency, meta, objects, platforms
+from .writelock import WriteLock
 
 _cols = (objects.c.seq, objects.c.body)
 
@@ -213,9 +214,11 @@ class Store:
         self._idle: dict[bool, list[Connection]] = {True: [], False: []}
         self._closed = False
         self._checkpointer: Checkpointer | None = None
+        self._writelock: WriteLock | None = None
         db = engine.url.database if self.dialect == "sqlite" else None
         if db and db != ":memory:" and not db.startswith("file:"):
             self._checkpointer = Checkpointer(db).start()  # WAL checkpoints off the loop
+            self._writelock = WriteLock(db)  # writers wait in the kernel, not in sleeps
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Tx]:
@@ -227,6 +230,13 @@ class Store:
             finally:
                 conn.close()
             return
+        if write and self._writelock is not None:
+            with self._writelock.held():
+                yield from self._sqlite_transaction(write)
+        else:
+            yield from self._sqlite_transaction(write)
+
+    def _sqlite_transaction(self, write: bool) -> Iterator[Tx]:
         idle = self._idle[write]
         try:
             conn = idle.pop()
@@ -245,6 +255,8 @@ class Store:
         self._closed = True
         if self._checkpointer is not None:
             self._checkpointer.stop()
+        if self._writelock is not None:
+            self._writelock.close()
         for idle in self._idle.values():
             while idle:
                 idle.pop().close()
