@@ -14,7 +14,7 @@ from .config import Settings
 from .errors import InvalidRequestError
 from .http.pipeline import Operation, Pipeline
 from .http.render import dumps, request_id
-from .http import threeds
+from .http import connect_pages, cors, threeds
 from .http.fastroute import BucketRouter
 from .routes import ROUTES
 from .store import open_store
@@ -23,12 +23,14 @@ from .webhooks.worker import running as webhook_worker
 
 
 def _unrecognized(request: Request) -> Response:
+    if request.method == "OPTIONS" and request.url.path.startswith("/v1"):
+        return cors.preflight(request)  # a browser's CORS preflight, for any /v1 URL
     err = InvalidRequestError(
         f"Unrecognized request URL ({request.method}: {request.url.path}). Please see "
         "https://stripe.com/docs or we can help at https://support.stripe.com/.")
     err.status = 404
-    return Response(dumps(err.to_wire()), 404, media_type="application/json",
-                    headers={"Request-Id": request_id()})
+    return cors.with_headers(Response(dumps(err.to_wire()), 404, media_type="application/json",
+                                      headers={"Request-Id": request_id()}))
 
 
 class _Endpoint:
@@ -41,7 +43,8 @@ class _Endpoint:
 
     async def __call__(self, scope, receive, send) -> None:
         request = Request(scope, receive, send)
-        op = self.ops.get(request.method)
+        # HEAD is answered as GET (the server sends no body); OPTIONS is a preflight.
+        op = self.ops.get("GET" if request.method == "HEAD" else request.method)
         response = _unrecognized(request) if op is None else await self.pipeline(request, op)
         await response(scope, receive, send)
 
@@ -53,9 +56,10 @@ def create_app(settings: Settings) -> Starlette:
     for op in ROUTES:
         by_path[op.path][op.method] = op
     routes = [Route(path, _Endpoint(pipeline, ops),
-                    methods=["GET", "POST", "DELETE", "PUT", "PATCH"])
+                    methods=["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS"])
               for path, ops in by_path.items()]
     routes += threeds.routes(store)  # the 3-D Secure test page (not under /v1)
+    routes += connect_pages.routes(store)  # account link / login link pages
     routes += dashboard.routes()  # the browser dashboard under /dashboard
     # Last: any other /v1 URL ("/v1/customers/", an id of "/") is Stripe's 404
     # "Unrecognized request URL", never Starlette's redirect to the slash-less route.

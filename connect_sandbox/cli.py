@@ -46,8 +46,8 @@ def _listen(args: argparse.Namespace) -> int:
     events = [e.strip() for e in args.events.split(",") if e.strip()] if args.events else None
     import signal
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up as on Ctrl-C
-    return listen.run(args.api_key, args.forward_to, events=events, connect=args.connect,
-                      api_base=args.api_base)
+    return listen.run(args.api_key, args.forward_to, events=events,
+                      forward_connect_to=args.forward_connect_to, api_base=args.api_base)
 
 
 def _data(args: argparse.Namespace) -> int:
@@ -111,11 +111,15 @@ def main(argv: list[str] | None = None) -> int:
                                         "(like `stripe listen`)")
     lis.add_argument("--api-key", default=os.environ.get("STRIPE_API_KEY"),
                      help="the platform's sk_test_ key (default: $STRIPE_API_KEY)")
-    lis.add_argument("--forward-to", help="URL to POST the events to, e.g. "
-                                          "http://localhost:4242/webhook")
-    lis.add_argument("--events", help="comma-separated event types (default: all)")
+    lis.add_argument("--forward-to", "-f", help="URL to POST the events to, e.g. "
+                                                "localhost:4242/webhook")
+    lis.add_argument("--forward-connect-to", "-c",
+                     help="URL to POST the connected accounts' events to "
+                          "(default: the --forward-to URL)")
+    lis.add_argument("--events", "-e", help="comma-separated event types (default: all)")
     lis.add_argument("--connect", action="store_true",
-                     help="also forward the connected accounts' events")
+                     help="forward the connected accounts' events too (always done; kept "
+                          "for older scripts)")
     lis.add_argument("--api-base", default=os.environ.get(ENV_PREFIX + "API_BASE",
                                                           "http://127.0.0.1:12111"),
                      help="the connect-sandbox server (default http://127.0.0.1:12111)")

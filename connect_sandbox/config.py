@@ -31,6 +31,9 @@ class Settings:
     # Scheduled transitions (jobs/runner.py): a legacy ACH charge settles (succeeds or
     # fails) this many seconds after it was created (Stripe: days live, soon in test mode).
     ach_settle_seconds: float = 5.0
+    # A payout is paid (or fails, for Stripe's failing test bank accounts) this many
+    # seconds after it was created (services/payouts.py).
+    payout_seconds: float = 5.0
     jobs_poll_interval: float = 0.5       # seconds between looks for due jobs
 
     @classmethod
@@ -52,6 +55,8 @@ class Settings:
                                                    cls.webhook_poll_interval)),
             "ach_settle_seconds": float(env.get(ENV_PREFIX + "ACH_SETTLE_SECONDS",
                                                 cls.ach_settle_seconds)),
+            "payout_seconds": float(env.get(ENV_PREFIX + "PAYOUT_SECONDS",
+                                            cls.payout_seconds)),
             "jobs_poll_interval": float(env.get(ENV_PREFIX + "JOBS_POLL_INTERVAL",
                                                 cls.jobs_poll_interval)),
         }

@@ -114,5 +114,18 @@ def missing_param(name: str) -> InvalidRequestError:
                                code="parameter_missing")
 
 
+def below_minimum(param: str, minimum: int = 1, **kw: Any) -> InvalidRequestError:
+    """Stripe's answer to a number under its minimum ("... greater than or equal to 1.")."""
+    return InvalidRequestError(f"This value must be greater than or equal to {minimum}.",
+                               param=param, **kw)
+
+
 def invalid(param: str, message: str, code: str | None = None) -> InvalidRequestError:
     return InvalidRequestError(message, param=param, code=code)
+
+
+def no_linked_source(customer: str, source: str, param: str) -> InvalidRequestError:
+    """Stripe's 404 (code `missing`) for a source that is not one of the customer's."""
+    return InvalidRequestError(
+        f"Customer {customer} does not have a linked source with ID {source}.",
+        param=param, code="missing", status=404)

@@ -2,14 +2,16 @@
 does, using the server's own webhook machinery.
 
 It runs a small HTTP receiver on 127.0.0.1, registers it with the server as a webhook
-endpoint (and, with --connect, as a Connect endpoint too: described "connect-sandbox
-listen", metadata connect_sandbox_listen=<pid>), and for every event the server delivers
-it checks the server's signature, signs the body again with the session's secret (one
-stable secret per API key, printed at start) and POSTs it to --forward-to, printing one
-line per event with the answer. The server gets a 200 whatever the forward target
-answered (like `stripe listen`, which does not make Stripe retry). The endpoints are
-deleted on exit (Ctrl-C or SIGTERM). The receiver listens on 127.0.0.1, so the server
-must run on the same host.
+endpoint and as a Connect endpoint (described "connect-sandbox listen", metadata
+connect_sandbox_listen=<pid>), and for every event the server delivers it checks the
+server's signature, signs the body again with the session's secret (one stable secret
+per API key, printed at start) and POSTs it to --forward-to (the connected accounts'
+events to --forward-connect-to when given, as `stripe listen` does), printing one line
+per event with the answer. URLs may be written as `stripe listen` takes them
+(`localhost:4242/webhook`, `4242` and `/webhook` are on http://localhost). The server
+gets a 200 whatever the forward target answered (like `stripe listen`, which does not
+make Stripe retry). The endpoints are deleted on exit (Ctrl-C or SIGTERM). The receiver
+listens on 127.0.0.1, so the server must run on the same host.
 """
 from __future__ import annotations
 
@@ -32,6 +34,19 @@ FORWARD_TIMEOUT = 30.0
 
 class ListenError(Exception):
     pass
+
+
+def forward_url(url: str) -> str:
+    """A --forward-to value as `stripe listen` reads it: a port alone is on localhost, a
+    path alone too, and a URL without a scheme is http."""
+    url = url.strip()
+    if url.isdigit():
+        url = "localhost:" + url
+    if url.startswith("/"):
+        url = "localhost" + url
+    if not url.startswith(("http://", "https://")):
+        url = "http://" + url
+    return url
 
 
 def session_secret(api_key: str) -> str:
@@ -74,10 +89,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 class Listener:
     def __init__(self, api_key: str, forward_to: str, *, events: list[str] | None = None,
-                 connect: bool = False, api_base: str = DEFAULT_API_BASE,
-                 out: TextIO | None = None):
+                 connect: bool = True, forward_connect_to: str | None = None,
+                 api_base: str = DEFAULT_API_BASE, out: TextIO | None = None):
         self.api_key = api_key
-        self.forward_to = forward_to
+        self.forward_to = forward_url(forward_to)
+        self.forward_connect_to = forward_url(forward_connect_to) if forward_connect_to \
+            else self.forward_to
         self.events = events or ["*"]
         self.connect = connect
         self.api = httpx.Client(base_url=api_base.rstrip("/"), trust_env=False, timeout=30,
@@ -104,10 +121,17 @@ class Listener:
         for path, connect in kinds:
             self.endpoints[path] = self._create_endpoint(base + path, connect)
         self.say(f"> Ready! Your webhook signing secret is {self.secret} (^C to quit)")
-        scope = "the platform's and its connected accounts'" if self.connect \
-            else "the platform's"
-        self.say(f"> Forwarding {scope} events ({', '.join(self.events)}) to "
-                 f"{self.forward_to}")
+        kinds_of_events = ', '.join(self.events)
+        if not self.connect:
+            self.say(f"> Forwarding the platform's events ({kinds_of_events}) to "
+                     f"{self.forward_to}")
+        elif self.forward_connect_to == self.forward_to:
+            self.say(f"> Forwarding the platform's and its connected accounts' events "
+                     f"({kinds_of_events}) to {self.forward_to}")
+        else:
+            self.say(f"> Forwarding the platform's events ({kinds_of_events}) to "
+                     f"{self.forward_to}, its connected accounts' to "
+                     f"{self.forward_connect_to}")
 
     def _create_endpoint(self, url: str, connect: bool) -> dict[str, Any]:
         form: list[tuple[str, str]] = [("url", url), ("description", "connect-sandbox listen"),
@@ -150,14 +174,17 @@ class Listener:
             return None
 
     def forward_event(self, event: dict[str, Any], body: bytes) -> None:
-        where = f" ({event['account']})" if event.get("account") else ""
-        head = f"{_stamp()}   --> {event.get('type')} [{event.get('id')}]{where}"
+        connected = bool(event.get("account"))
+        kind = "connect " if connected else ""
+        where = f" ({event['account']})" if connected else ""
+        target = self.forward_connect_to if connected else self.forward_to
+        head = f"{_stamp()}   --> {kind}{event.get('type')} [{event.get('id')}]{where}"
         headers = sender.headers(signing.header(body, self.secret))
         try:
-            resp = self.forward.post(self.forward_to, content=body, headers=headers)
-            self.say(f"{head}  <-- [{resp.status_code}] POST {self.forward_to}")
+            resp = self.forward.post(target, content=body, headers=headers)
+            self.say(f"{head}  <-- [{resp.status_code}] POST {target}")
         except httpx.HTTPError as exc:
-            self.say(f"{head}  <-- [ERROR] POST {self.forward_to}: {exc}")
+            self.say(f"{head}  <-- [ERROR] POST {target}: {exc}")
 
 
 def _error_message(resp: httpx.Response) -> str:
@@ -170,12 +197,13 @@ def _error_message(resp: httpx.Response) -> str:
 
 
 def run(api_key: str, forward_to: str, *, events: list[str] | None = None,
-        connect: bool = False, api_base: str = DEFAULT_API_BASE, out: TextIO | None = None,
+        connect: bool = True, forward_connect_to: str | None = None,
+        api_base: str = DEFAULT_API_BASE, out: TextIO | None = None,
         stop: threading.Event | None = None) -> int:
     """Listen until `stop` is set (or Ctrl-C); returns the exit status."""
     stop = stop or threading.Event()
     listener = Listener(api_key, forward_to, events=events, connect=connect,
-                        api_base=api_base, out=out)
+                        forward_connect_to=forward_connect_to, api_base=api_base, out=out)
     try:
         listener.start()
         while not stop.wait(0.2):

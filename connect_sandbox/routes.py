@@ -11,6 +11,8 @@ from .services import accounts, ach, charges, customers, sources, tokens
 from .services import events, webhook_endpoints
 from .services import application_fees, balance, refunds, transfers
 from .services import payment_intents, payment_methods, setup_intents, source_objects
+from .services import account_links, account_reject, capabilities, external_accounts, search
+from .services import payouts
 
 V = "/v1"
 
@@ -27,9 +29,21 @@ ROUTES: list[Operation] = [
     op("GET", "/accounts/{account}", accounts.retrieve),
     op("POST", "/accounts/{account}", accounts.update),
     op("DELETE", "/accounts/{account}", accounts.delete),
+    op("POST", "/accounts/{account}/reject", account_reject.reject),
+    op("POST", "/account_links", account_links.create_account_link),
+    op("POST", "/accounts/{account}/login_links", account_links.create_login_link),
+    op("GET", "/accounts/{account}/capabilities", capabilities.list_),
+    op("GET", "/accounts/{account}/capabilities/{capability}", capabilities.retrieve),
+    op("POST", "/accounts/{account}/capabilities/{capability}", capabilities.update),
+    op("POST", "/accounts/{account}/external_accounts", external_accounts.create),
+    op("GET", "/accounts/{account}/external_accounts", external_accounts.list_),
+    op("GET", "/accounts/{account}/external_accounts/{id}", external_accounts.retrieve),
+    op("POST", "/accounts/{account}/external_accounts/{id}", external_accounts.update),
+    op("DELETE", "/accounts/{account}/external_accounts/{id}", external_accounts.delete),
 
     op("POST", "/customers", customers.create),
     op("GET", "/customers", customers.list_),
+    op("GET", "/customers/search", search.customers),  # before /customers/{customer}
     op("GET", "/customers/{customer}", customers.retrieve),
     op("POST", "/customers/{customer}", customers.update),
     op("DELETE", "/customers/{customer}", customers.delete),
@@ -40,6 +54,14 @@ ROUTES: list[Operation] = [
     op("POST", "/customers/{customer}/sources/{id}", sources.update_for_customer),
     op("DELETE", "/customers/{customer}/sources/{id}", sources.delete_for_customer),
     op("POST", "/customers/{customer}/sources/{id}/verify", sources.verify_bank_account),
+    op("GET", "/customers/{customer}/cards", sources.list_cards,
+       spec_path="/customers/{customer}/sources"),
+    op("GET", "/customers/{customer}/cards/{id}", sources.retrieve_card,
+       spec_path="/customers/{customer}/sources/{id}"),
+    op("GET", "/customers/{customer}/bank_accounts", sources.list_bank_accounts,
+       spec_path="/customers/{customer}/sources"),
+    op("GET", "/customers/{customer}/bank_accounts/{id}", sources.retrieve_bank_account,
+       spec_path="/customers/{customer}/sources/{id}"),
 
     op("POST", "/tokens", tokens.create, publishable=True),
     op("GET", "/tokens/{token}", tokens.retrieve),
@@ -60,6 +82,7 @@ ROUTES: list[Operation] = [
 
     op("POST", "/payment_intents", payment_intents.create),
     op("GET", "/payment_intents", payment_intents.list_),
+    op("GET", "/payment_intents/search", search.payment_intents),
     op("GET", "/payment_intents/{intent}", payment_intents.retrieve, publishable=True),
     op("POST", "/payment_intents/{intent}", payment_intents.update),
     op("POST", "/payment_intents/{intent}/confirm", payment_intents.confirm, publishable=True),
@@ -76,6 +99,7 @@ ROUTES: list[Operation] = [
 
     op("POST", "/charges", charges.create),
     op("GET", "/charges", charges.list_),
+    op("GET", "/charges/search", search.charges),
     op("GET", "/charges/{charge}", charges.retrieve),
     op("POST", "/charges/{charge}", charges.update),
     op("POST", "/charges/{charge}/capture", charges.capture),
@@ -109,8 +133,18 @@ ROUTES: list[Operation] = [
     op("GET", "/balance", balance.retrieve),
     op("GET", "/balance_transactions", balance.list_transactions),
     op("GET", "/balance_transactions/{id}", balance.retrieve_transaction),
+    op("GET", "/balance/history", balance.list_history, spec_path="/balance_transactions"),
+    op("GET", "/balance/history/{id}", balance.retrieve_transaction,
+       spec_path="/balance_transactions/{id}"),
     op("POST", "/test_helpers/balance/make_available", balance.make_available),  # sandbox
     op("POST", "/test_helpers/charges/{charge}/settle", ach.settle_now),  # sandbox
+
+    op("POST", "/payouts", payouts.create),
+    op("GET", "/payouts", payouts.list_),
+    op("GET", "/payouts/{payout}", payouts.retrieve),
+    op("POST", "/payouts/{payout}", payouts.update),
+    op("POST", "/payouts/{payout}/cancel", payouts.cancel),
+    op("POST", "/test_helpers/payouts/{payout}/settle", payouts.settle_now),  # sandbox
 
     op("GET", "/events", events.list_),
     op("GET", "/events/{id}", events.retrieve),

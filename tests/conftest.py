@@ -54,9 +54,10 @@ class RunningServer:
 
 
 # Webhook retries after 0.2, 0.4, 0.8 s instead of Stripe's hours; ACH charges settle
-# 0.2 s after they are created (services/ach.py).
+# 0.2 s after they are created (services/ach.py), and so are payouts (services/payouts.py).
 TEST_SETTINGS = {"webhook_retry_base": 0.2, "webhook_poll_interval": 0.05,
-                 "ach_settle_seconds": 0.2, "jobs_poll_interval": 0.05}
+                 "ach_settle_seconds": 0.2, "payout_seconds": 0.2,
+                 "jobs_poll_interval": 0.05}
 
 
 def start_server(database: str, **settings) -> RunningServer:

@@ -73,7 +73,15 @@ def schema_name(obj: dict[str, Any]) -> str | None:
 
 # Nullable in the 2023-08-16 description, but shown only when expanded since API version
 # 2022-11-15 (the SDKs send a newer version): counted as conditional.
-INCLUDABLE = {("charge", "refunds")}
+INCLUDABLE = {("charge", "refunds"), ("customer", "cash_balance"),
+              ("customer", "invoice_credit_balance")}
+# Shown only on an account's external cards and bank accounts (payout destinations), not
+# on a customer's or a token's: counted as conditional too.
+INCLUDABLE |= {("card", p) for p in ("account", "available_payout_methods", "currency",
+                                     "default_for_currency", "status")}
+INCLUDABLE |= {("bank_account", p) for p in ("account", "available_payout_methods",
+                                             "default_for_currency", "future_requirements",
+                                             "requirements")}
 
 
 @lru_cache(maxsize=None)
@@ -112,7 +120,7 @@ class Recorder:
     def check_body(self, path: str, body: Any) -> None:
         if not isinstance(body, dict) or "error" in body:
             return
-        items = body["data"] if body.get("object") == "list" and isinstance(
+        items = body["data"] if body.get("object") in ("list", "search_result") and isinstance(
             body.get("data"), list) else [body]
         for obj in items:
             if isinstance(obj, dict):

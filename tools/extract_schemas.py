@@ -16,6 +16,7 @@ ROOTS = [
     "application_fee", "fee_refund", "transfer", "transfer_reversal", "balance",
     "balance_transaction", "event", "webhook_endpoint", "deleted_webhook_endpoint",
     "deleted_account", "deleted_external_account", "deleted_payment_source",
+    "account_link", "login_link", "capability",
 ]
 DROP = ("description", "x-expandableFields", "x-resourceId", "x-stripeBypassValidation",
         "x-expansionResources", "x-stripeResource", "x-stripeMostCommon", "title")

@@ -69,6 +69,21 @@ OPERATIONS = [
     ("GET", "/v1/webhook_endpoints/{webhook_endpoint}"),
     ("POST", "/v1/webhook_endpoints/{webhook_endpoint}"),
     ("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}"),
+    ("POST", "/v1/account_links"), ("POST", "/v1/accounts/{account}/login_links"),
+    ("POST", "/v1/accounts/{account}/reject"),
+    ("GET", "/v1/accounts/{account}/capabilities"),
+    ("GET", "/v1/accounts/{account}/capabilities/{capability}"),
+    ("POST", "/v1/accounts/{account}/capabilities/{capability}"),
+    ("GET", "/v1/accounts/{account}/external_accounts"),
+    ("POST", "/v1/accounts/{account}/external_accounts"),
+    ("GET", "/v1/accounts/{account}/external_accounts/{id}"),
+    ("POST", "/v1/accounts/{account}/external_accounts/{id}"),
+    ("DELETE", "/v1/accounts/{account}/external_accounts/{id}"),
+    ("GET", "/v1/customers/search"), ("GET", "/v1/charges/search"),
+    ("GET", "/v1/payment_intents/search"),
+    ("GET", "/v1/payouts"), ("POST", "/v1/payouts"),
+    ("GET", "/v1/payouts/{payout}"), ("POST", "/v1/payouts/{payout}"),
+    ("POST", "/v1/payouts/{payout}/cancel"),
 ]
 
 OBJECTS = [
@@ -79,6 +94,7 @@ OBJECTS = [
     "deleted_webhook_endpoint", "deleted_external_account",
     # nested shapes the services fill from request parameters
     "legal_entity_company", "person",
+    "account_link", "login_link", "capability", "payout",
 ]
 
 KEEP = ("type", "enum", "maxLength", "required", "nullable", "format")

@@ -15,6 +15,13 @@ PERCENT_NUM = 29          # 2.9% ...
 PERCENT_DEN = 1000
 FIXED = 30                # ... + 30 minor units
 AVAILABLE_AFTER = 2 * 24 * 3600   # pending card funds become available two days later
+DAY = 24 * 3600
+
+
+def available_on(now: int) -> int:
+    """When funds received at `now` become available: two days later, at the start of
+    that day (00:00 UTC), as Stripe dates every pending balance transaction."""
+    return (now + AVAILABLE_AFTER) // DAY * DAY
 
 
 def round_half_up(numerator: int, denominator: int) -> int:

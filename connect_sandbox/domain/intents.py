@@ -114,9 +114,11 @@ def unexpected_state(kind: str, status: str, op: str, intent: dict[str, Any] | N
                    f"a {name} with one of the following statuses may be canceled: "
                    "`requires_payment_method`, `requires_confirmation`, or `requires_action`.")
     elif op == "capture" and status == SUCCEEDED and intent is not None and \
-            intent.get("capture_method") == "manual":
+            intent.get("amount_received", 0) < intent.get("amount", 0):  # partly captured
         message = ("The remaining amount on this PaymentIntent could not be captured because "
                    "the remainder of the authorized amount has been released.")
+    elif op == "capture" and status == SUCCEEDED:
+        message = f"This {name} could not be captured because it has already been captured."
     elif op == "capture":
         message = (f"This {name} could not be captured because it has a status of {status}. "
                    f"Only a {name} with one of the following statuses may be captured: "
@@ -183,12 +185,16 @@ def authentication(behaviour: dict[str, Any], *, flow: str, off_session: bool,
 
     three_d_secure "one_off" (4000002500003155): required on setup and on payments,
     except off-session payments with a card set up for them (SetupIntent or
-    setup_future_usage). "always" (4000002760003184): required every time."""
+    setup_future_usage). "always" (4000002760003184): required every time. "on_session"
+    (4000003800000446): required on setup and on-session payments; off-session payments
+    succeed as if the card had been set up."""
     mode = behaviour.get("three_d_secure", "no")
     if authenticated or mode == "no":
         return "none"
     if flow == "setup":
         return "required"
+    if mode == "on_session" and off_session:
+        return "none"
     if mode == "one_off" and set_up and off_session:
         return "none"
     return "fail" if off_session else "required"

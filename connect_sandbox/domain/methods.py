@@ -7,6 +7,8 @@ Private fields kept on both:
     _setup        set up for off-session use (SetupIntent / setup_future_usage)
     _consumed     (PaymentMethod) used once without a customer, detached, or shared
                   with a connected account without a customer: unusable from now on
+    _attachable   (with _consumed) paid with setup_future_usage and no customer: may
+                  still be attached to a customer (then usable again), nothing else
 """
 from __future__ import annotations
 

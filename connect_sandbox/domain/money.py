@@ -2,7 +2,9 @@
 minimum and maximum charge amounts, and money formatting for messages."""
 from __future__ import annotations
 
-from ..errors import InvalidRequestError
+from typing import Any, Mapping
+
+from ..errors import InvalidRequestError, below_minimum, missing_param
 
 CURRENCIES = frozenset("""
 usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd bnd bob brl bsd bwp byn
@@ -36,6 +38,15 @@ def fmt(amount: int, cur: str) -> str:
     if cur in ZERO_DECIMAL:
         return f"{symbol}{amount:,}"
     return f"{symbol}{amount / 100:,.2f}"
+
+
+def required_amount(params: Mapping[str, Any], param: str = "amount") -> int:
+    """A required amount of at least 1 minor unit (transfers, payouts)."""
+    if param not in params:
+        raise missing_param(param)
+    if params[param] < 1:
+        raise below_minimum(param)
+    return params[param]
 
 
 def charge_amount(amount: int, cur: str, param: str = "amount") -> int:

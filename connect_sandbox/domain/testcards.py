@@ -15,6 +15,7 @@ class TestCard:
     charge: str = "ok"          # outcome when charged: "ok" or a DECLINES key
     attach: str = "ok"          # outcome when attached to a customer
     three_d_secure: str = "no"  # "no" | "one_off" (required unless set up) | "always"
+    #                             | "on_session" (required on session, never off session)
     cvc_check: str = "pass"
     address_check: str = "pass"
     available_now: bool = False  # funds skip pending (4000000000000077)
@@ -105,6 +106,12 @@ _CARDS = [
     TestCard("4000002760003184", "Visa", three_d_secure="always"),
     TestCard("4000000000003220", "Visa", three_d_secure="one_off"),
     TestCard("4000000000003063", "Visa", three_d_secure="always"),
+    # The testing guide's authentication cards that go on to decline, or need none.
+    TestCard("4000003800000446", "Visa", three_d_secure="on_session"),
+    TestCard("4000008260003178", "Visa", three_d_secure="always", charge="insufficient_funds"),
+    TestCard("4000008400001629", "Visa", three_d_secure="always", charge="generic_decline"),
+    TestCard("4000008400001280", "Visa", three_d_secure="always", charge="processing_error"),
+    TestCard("4000000000003055", "Visa"),  # 3-D Secure supported, not required
 ]
 BY_NUMBER: dict[str, TestCard] = {c.number: c for c in _CARDS}
 
@@ -131,6 +138,17 @@ _SHORTHANDS = {
     "authenticationRequired": "4000002760003184",
     "authenticationRequiredOnSetup": "4000002500003155",
     "threeDSecureRequired": "4000000000003063",
+    # The testing guide's current names for the decline cards.
+    "visa_chargeDeclined": "4000000000000002",
+    "visa_chargeDeclinedInsufficientFunds": "4000000000009995",
+    "visa_chargeDeclinedLostCard": "4000000000009987",
+    "visa_chargeDeclinedStolenCard": "4000000000009979",
+    "radarBlock": "4100000000000019",
+    "authenticationRequiredSetupForOffSession": "4000003800000446",
+    "authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
+    "threeDSecureRequiredChargeDeclined": "4000008400001629",
+    "threeDSecureRequiredProcessingError": "4000008400001280",
+    "threeDSecureOptional": "4000000000003055",
 }
 TEST_TOKENS = {f"tok_{k}": v for k, v in _SHORTHANDS.items()}
 TEST_PAYMENT_METHODS = {f"pm_card_{k}": v for k, v in _SHORTHANDS.items()}

@@ -19,6 +19,24 @@ LIVE_CARD = ("Your card was declined. Your request was in test mode, but used a 
              "https://stripe.com/docs/testing.")
 
 
+# Properties of a card or bank account that Stripe shows only on an account's external
+# account (payout destination): "This attribute will not be in the card object if the
+# card belongs to a customer". Tokens and customers' sources leave them out; code that
+# makes an external account from a token adds them back.
+EXTERNAL_ONLY = {
+    "card": ("account", "available_payout_methods", "currency", "default_for_currency",
+             "status"),
+    "bank_account": ("account", "available_payout_methods", "default_for_currency",
+                     "future_requirements", "requirements"),
+}
+
+
+def without_external_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    for key in EXTERNAL_ONLY.get(obj.get("object", ""), ()):
+        obj.pop(key, None)
+    return obj
+
+
 def _card_error(code: str, message: str, param: str) -> CardError:
     return CardError(message, code=code, param=param, persist=False)
 
@@ -100,6 +118,7 @@ def build_card(number: str, test: testcards.TestCard, scope: str, month: int, ye
         funding=test.funding, last4=number[-4:], metadata={},
         cvc_check="unchecked" if cvc_given else None, name=raw.get("name") or None,
     )
+    without_external_fields(card)
     for key in ("address_city", "address_country", "address_line1", "address_line2",
                 "address_state", "address_zip"):
         card[key] = raw.get(key) or None
@@ -155,5 +174,6 @@ def bank_account_from_params(raw: dict[str, Any], scope: str,
         fingerprint=fingerprint(scope, f"{routing}:{number}"), last4=number[-4:],
         routing_number=routing or None, status="new", metadata={},
     )
+    without_external_fields(ba)
     ba["_behaviour"] = {"charge": testcards.BANK_ACCOUNTS.get(number, "ok")}
     return ba

@@ -27,7 +27,7 @@ from ..errors import (APIError, IdempotencyError, IdempotencyKeyInUse,
 from ..params import validate
 from ..store import Store
 from ..store.group_commit import GroupCommit
-from . import auth, forms, guards
+from . import auth, cors, forms, guards
 from .expand import expand
 from .render import dumps, public, request_id
 
@@ -57,8 +57,13 @@ class Pipeline:
 
     async def __call__(self, request: Request, op: Operation) -> Response:
         rid = request_id()
-        version = _headers(request).get("stripe-version")
+        hdrs = _headers(request)
+        version = hdrs.get("stripe-version")
         headers = {"Request-Id": rid, "Stripe-Version": version or DEFAULT_API_VERSION}
+        if "stripe-account" in hdrs:  # echoed, as Stripe does (stripe-node reads it back)
+            headers["Stripe-Account"] = hdrs["stripe-account"]
+        if op.method == "POST" and "idempotency-key" in hdrs:  # on errors too
+            headers["Idempotency-Key"] = hdrs["idempotency-key"]
         try:
             raw = await self._read_params(request)
             if self._group is not None and op.method != "GET":
@@ -70,12 +75,18 @@ class Pipeline:
             headers.update(extra)
         except StripeError as exc:
             status, payload = exc.status, exc.to_wire()
+            _error_headers(headers, exc, version)
         except Exception:  # never a traceback to the client
             log.exception("unexpected error in %s %s", request.method, request.url.path)
             err = APIError("An unknown error occurred. The sandbox logged the details.")
             status, payload = err.status, err.to_wire()
-        return Response(payload if isinstance(payload, bytes) else dumps(payload),
-                        status, headers=headers, media_type="application/json")
+            if op.method == "POST" and "idempotency-key" in hdrs:
+                # Stripe saves a 500 under its key, so the SDKs are told a retry would
+                # only replay it (here nothing was saved: a retry by hand runs again).
+                headers["Stripe-Should-Retry"] = "false"
+        return cors.with_headers(
+            Response(payload if isinstance(payload, bytes) else dumps(payload),
+                     status, headers=headers, media_type="application/json"))
 
     def _run_retrying(self, request: Request, op: Operation, raw: dict[str, Any],
                       rid: str) -> tuple[int, Any, dict[str, str]]:
@@ -141,8 +152,7 @@ class Pipeline:
                         rid: str) -> tuple[int, Any, dict[str, str]]:
         key, idem_key, now = call
         hdrs = _headers(request)
-        platform, account, publishable = auth.resolve(
-            tx, key, hdrs.get("stripe-account"), now)
+        platform, account, publishable = auth.resolve(tx, key, _acting_account(hdrs), now)
         if publishable and not op.publishable:
             # Stripe answers 403 (the SDKs raise PermissionError).
             raise PermissionError_(auth.PUBLISHABLE)
@@ -163,20 +173,28 @@ class Pipeline:
                 f"still going through): {idem_key}. Please try again later.")
         found = tx.idem_get(account, idem_key)
         if found is not None:
-            if found[0] != fingerprint:
+            # Stored as "<first 40 hex of the fingerprint> <request id of the original>"
+            # (rows written before that hold the whole 64-hex fingerprint alone).
+            stored, _, original = found[0].partition(" ")
+            if len(stored) < 40 or not fingerprint.startswith(stored):
                 raise IdempotencyError(
                     "Keys for idempotent requests can only be used with the same "
                     "parameters they were first used with. Try using a key other than "
                     f"'{idem_key}' if you meant to execute a different request.")
-            return found[1], found[2].encode(), {"Idempotent-Replayed": "true",
-                                                 "Idempotency-Key": idem_key}
+            replay = {"Idempotent-Replayed": "true", "Idempotency-Key": idem_key,
+                      "Stripe-Should-Retry": "false"}
+            if original:
+                replay["Original-Request"] = original
+            return found[1], found[2].encode(), replay
         status, payload = self._execute(tx, ctx, op, params, request)
         body = dumps(payload)
-        tx.idem_put(account, idem_key, fingerprint, status, body.decode(), now)
+        tx.idem_put(account, idem_key, f"{fingerprint[:40]} {rid}", status, body.decode(), now)
         self._writes += 1
         if self._writes % 1000 == 0:
             tx.idem_expire(now - IDEMPOTENCY_TTL)
-        return status, body, {"Idempotency-Key": idem_key}
+        # The outcome is saved: a retry with the key would only replay it.
+        return status, body, {"Idempotency-Key": idem_key, "Original-Request": rid,
+                              "Stripe-Should-Retry": "false"}
 
     def _execute(self, tx, ctx: RequestContext, op: Operation, params, request: Request):
         savepoint = tx.savepoint()  # plain SQL: Core's begin_nested() measured ~75 us
@@ -227,6 +245,33 @@ def _base_url(request: Request) -> str:
         if len(_BASE_URLS) < 256:
             _BASE_URLS[key] = url
     return url
+
+
+def _acting_account(hdrs: dict[str, str]) -> str | None:
+    """The account named by Stripe-Account, or by Stripe-Context (the header Stripe says
+    supersedes it; a platform names its connected account there the same way, `acct_...`).
+    Contexts of several segments (organizations, recipients) name no account here: 403."""
+    account, context = hdrs.get("stripe-account"), hdrs.get("stripe-context")
+    if context is None or not context.strip():
+        return account
+    if account is not None and account.strip() != context.strip():
+        raise InvalidRequestError(
+            "The Stripe-Account and Stripe-Context headers name different accounts: send "
+            "only one of them.")
+    return context
+
+
+def _error_headers(headers: dict[str, str], exc: StripeError, version: str | None) -> None:
+    """What Stripe adds to an error answer: a key in use by a request still running is
+    worth retrying (the SDKs retry a 409 anyway); an unusable Stripe-Version is not
+    echoed (the answer is in the default version)."""
+    if isinstance(exc, IdempotencyKeyInUse):
+        headers["Stripe-Should-Retry"] = "true"
+    if version is not None:
+        try:
+            guards.api_version(version)
+        except InvalidRequestError:
+            headers["Stripe-Version"] = DEFAULT_API_VERSION
 
 
 def _fingerprint(op: Operation, request: Request, raw: dict[str, Any]) -> str:

@@ -7,5 +7,5 @@ from typing import Any, Callable
 
 
 def handlers() -> dict[str, Callable[..., Any]]:
-    from ..services import ach
-    return {ach.KIND: ach.run_job}
+    from ..services import ach, payouts
+    return {ach.KIND: ach.run_job, payouts.KIND: payouts.run_job}

@@ -100,7 +100,8 @@ class JobRunner:
 
 def running(store: Store, settings) -> AsyncContextManager[JobRunner]:
     """Run a JobRunner for the app's lifetime (used by app.py's lifespan)."""
-    from ..services import ach
+    from ..services import ach, payouts
     store.cache[ach.SETTING] = settings.ach_settle_seconds
+    store.cache[payouts.SETTING] = settings.payout_seconds
     return supervised(JobRunner(store, poll_interval=settings.jobs_poll_interval),
                       "job runner", log)

@@ -23,4 +23,7 @@ SANDBOX_OPERATIONS: dict[str, dict[str, Any]] = {
     # Settle a pending legacy ACH charge now (services/ach.py).
     "POST /v1/test_helpers/charges/{charge}/settle": {
         "params": {"expand": _EXPAND}, "required": []},
+    # Settle a pending payout now (services/payouts.py).
+    "POST /v1/test_helpers/payouts/{payout}/settle": {
+        "params": {"expand": _EXPAND}, "required": []},
 }

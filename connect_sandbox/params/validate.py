@@ -50,7 +50,8 @@ EXTRA: dict[str, dict[str, Any]] = {
     "POST /v1/customers/{customer}": {"source": _SOURCE},
     "POST /v1/customers/{customer}/sources": {"source": _SOURCE},
     "POST /v1/charges": {"source": _SOURCE},
-    "POST /v1/accounts": {"controller": _CONTROLLER},
+    "POST /v1/accounts": {"controller": _CONTROLLER, "external_account": _SOURCE},
+    "POST /v1/accounts/{account}": {"external_account": _SOURCE},
     # Stripe.js creates card Sources from raw details (card[number], ...).
     "POST /v1/sources": {"card": _CARD_HASH},
     # Event types and API versions newer than the description's enums (checked by the
@@ -59,6 +60,22 @@ EXTRA: dict[str, dict[str, Any]] = {
                                    "api_version": _STR},
     "POST /v1/webhook_endpoints/{webhook_endpoint}": {
         "enabled_events": {"type": "array", "items": _STR}},
+    # An external account as a token or as the bank account's (or debit card's) details;
+    # newer API versions filter the list by `object`.
+    "POST /v1/accounts/{account}/external_accounts": {"external_account": _SOURCE},
+    "GET /v1/accounts/{account}/external_accounts": {
+        "object": _enum("bank_account", "card")},
+    # The replacement for `collect` in newer API versions.
+    "POST /v1/account_links": {"collection_options": {"type": "object", "properties": {
+        "fields": _enum("currently_due", "eventually_due"),
+        "future_requirements": _enum("include", "omit")}}},
+    # PaymentMethod.allow_redisplay (newer than the description): set on create and
+    # update, a filter of a customer's PaymentMethods.
+    "POST /v1/payment_methods": {"allow_redisplay": _enum("always", "limited", "unspecified")},
+    "POST /v1/payment_methods/{payment_method}": {
+        "allow_redisplay": _enum("always", "limited", "unspecified")},
+    "GET /v1/customers/{customer}/payment_methods": {
+        "allow_redisplay": _enum("always", "limited", "unspecified")},
 }
 
 # Hash parameters that also take an object's id (the description types them as hashes

@@ -18,7 +18,7 @@ from ..services import events
 from ..store import Tx
 from ..wire.current import newer
 from ..wire.shape import blank, list_of
-from . import legal_entity, passthrough
+from . import external_accounts, legal_entity, passthrough
 
 CAPABILITY_NAMES = ("card_payments", "transfers")
 
@@ -171,6 +171,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
             type_ = "custom"
     params = _with_account_token(tx, ctx, params)
     acct = build(new_id("acct", 16), ctx.now, type_=type_, params=params)
+    external_accounts.from_account_params(tx, ctx, acct, params, replace=False)
     tx.insert(ctx.platform, acct, parent=ctx.platform)
     return acct
 
@@ -205,6 +206,7 @@ def update(tx: Tx, ctx: RequestContext, params: Params, account: str) -> dict[st
                 acct["capabilities"].pop(name, None)
             else:
                 acct["capabilities"][name] = "active"
+    external_accounts.from_account_params(tx, ctx, acct, params, replace=True)
     tx.save(ctx.platform, acct)
     events.record(tx, ctx, "account.updated", acct, previous=previous, account=acct["id"])
     return acct

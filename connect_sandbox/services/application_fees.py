@@ -38,7 +38,7 @@ def create_fee(tx: Tx, ctx: RequestContext, *, amount: int, currency: str, accou
     fee_id = new_id("fee")
     txn = ledger.post(tx, ctx, ctx.platform, type_="application_fee", amount=amount,
                       currency=currency, source=fee_id, available_on=available_on,
-                      description="Application fee")
+                      description=_fee_description(tx, ctx, account))
     fee = blank("application_fee", id=fee_id, amount=amount, amount_refunded=0,
                 currency=currency, created=ctx.now, account=account, charge=charge,
                 application=application_id(ctx.platform), balance_transaction=txn["id"],
@@ -49,6 +49,22 @@ def create_fee(tx: Tx, ctx: RequestContext, *, amount: int, currency: str, accou
     tx.insert(ctx.platform, fee, parent=originating, lookup=charge)
     events.record(tx, ctx, "application_fee.created", fee, account=ctx.platform)
     return fee
+
+
+def _name(acct: dict[str, Any]) -> str | None:
+    return (((acct.get("settings") or {}).get("dashboard") or {}).get("display_name")
+            or (acct.get("business_profile") or {}).get("name"))
+
+
+def _fee_description(tx: Tx, ctx: RequestContext, account: str) -> str:
+    """Stripe's wording for the platform's application_fee transaction: "Application fee
+    from application <application name> for <connected account> (<account id>)"."""
+    platform = tx.get(ctx.platform, ctx.platform, "account") or {}
+    seller = tx.get(ctx.platform, account, "account") or {}
+    app = _name(platform) or application_id(ctx.platform)
+    who = seller.get("email") or _name(seller)
+    return f"Application fee from application {app} for " + (
+        f"{who} ({account})" if who else account)
 
 
 def get(tx: Tx, ctx: RequestContext, fee_id: str, *, for_update: bool = False,
@@ -174,7 +190,8 @@ def _expand_charge(tx: Tx, ctx: RequestContext, fee: dict[str, Any]) -> Any:
     value = fee.get("charge")
     if not isinstance(value, str):
         return value
-    return owned(tx.get(fee["account"], value, "charge"), fee["account"]) \
+    account = fee["account"]["id"] if isinstance(fee.get("account"), dict) else fee["account"]
+    return owned(tx.get(account, value, "charge"), account) \
         or tx.get(ctx.account, value) or value
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..context import RequestContext
 from ..errors import ResourceMissing
-from ..http.pagination import list_object, page
+from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
 from . import events, ledger
@@ -28,10 +28,16 @@ def retrieve(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     return current(tx, ctx)
 
 
-def list_transactions(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
-    url = "/v1/balance_transactions"
-    if params.get("payout"):  # the sandbox makes no payouts: nothing was paid out by one
-        return list_object(url, [], False)
+def list_history(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    """GET /v1/balance/history: the older name of GET /v1/balance_transactions."""
+    return list_transactions(tx, ctx, params, url="/v1/balance/history")
+
+
+def list_transactions(tx: Tx, ctx: RequestContext, params: Params, *,
+                      url: str = "/v1/balance_transactions") -> dict[str, Any]:
+    if params.get("payout"):  # the payout's own transaction (services/payouts.py)
+        from .payouts import balance_transactions
+        return balance_transactions(tx, ctx, params, url)
     cur = (params.get("currency") or "").lower() or None
     result = page(tx, ctx.account, "balance_transaction", params, url,
                   parent=params.get("source") or None, lookup=params.get("type") or None,

@@ -9,7 +9,8 @@ from typing import Any
 from ..context import RequestContext
 from ..domain import charging, money, testcards, tokenize
 from ..domain import metadata as md
-from ..errors import CardError, InvalidRequestError, ResourceMissing, missing_param
+from ..errors import (CardError, InvalidRequestError, ResourceMissing, below_minimum,
+                      missing_param, no_linked_source)
 from ..http.expand import virtual
 from ..http.pagination import list_object, page
 from ..params import Params
@@ -67,9 +68,7 @@ def _customer_source(tx: Tx, ctx: RequestContext, cus: dict[str, Any],
         wanted = value
     src = sources.find(tx, ctx, cus["id"], wanted)
     if src is None:
-        raise InvalidRequestError(
-            f"Customer {cus['id']} does not have a linked source with ID {wanted}.",
-            param="source", code="missing")
+        raise no_linked_source(cus["id"], wanted, "source")
     if src["object"] == "source":
         from . import source_objects
         return source_objects.for_charge(tx, ctx, src["id"], customer=cus["id"])
@@ -102,6 +101,9 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     amount = money.charge_amount(params["amount"], cur)
     source_param = params.get("source") or params.get("card") or None
     customer_id = params.get("customer") or None
+    if isinstance(source_param, str) and source_param.startswith("acct_"):
+        from . import transfers  # the platform charging a connected account
+        return transfers.debit_account(tx, ctx, source_param, amount, cur, params)
     if customer_id:
         cus = tx.get(ctx.account, customer_id, "customer")
         if cus is None:
@@ -130,8 +132,9 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
     Connect parameters (application_fee_amount, transfer_data, on_behalf_of) are checked
     and, once the charge is captured, its money moves (services/money_flow.py)."""
     money_flow.check(tx, ctx, params, amount)
-    decline = charging.decline_for(source)
     pending = source.get("object") == "bank_account"
+    money_flow.check_can_charge(tx, ctx, params, card=not pending)
+    decline = charging.decline_for(source)
     wire_source = None if payment_intent else _public_source(source)
     ch = charging.new_charge(amount=amount, currency=currency, now=ctx.now, source=wire_source,
                              customer=customer, capture=capture, params=params,
@@ -144,20 +147,27 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
     ch["_behaviour"] = copy.deepcopy(source.get("_behaviour", {}))
     charging.authorized(ch)
     money_flow.stamp(tx, ctx, ch, params)
-    if decline is None and ch["captured"] and ch["status"] != "failed":
-        money_flow.on_captured(tx, ctx, ch, params)
-    if ch["status"] == "pending":  # a bank account: it settles later (services/ach.py)
-        ach.on_created(tx, ctx, ch)
-    tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)
     if decline is not None:
+        tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)
         events.record(tx, ctx, "charge.failed", ch)
         if raise_decline:
             raise CardError(decline.message, code=decline.code,
                             decline_code=decline.decline_code, param=decline.param,
                             extra={"charge": ch["id"]})
         return ch
-    events.record(tx, ctx, {"succeeded": "charge.succeeded", "pending": "charge.pending",
-                            "failed": "charge.failed"}[ch["status"]], ch)
+    # The charge's own event comes first, as on Stripe, then what its money movements
+    # record (transfer.created, application_fee.created); the event's snapshot is taken
+    # again once they have filled in the charge (balance_transaction, transfer, ...).
+    event = events.record(tx, ctx, {"succeeded": "charge.succeeded",
+                                    "pending": "charge.pending",
+                                    "failed": "charge.failed"}[ch["status"]], ch)
+    if ch["captured"] and ch["status"] != "failed":
+        money_flow.on_captured(tx, ctx, ch, params)
+    if ch["status"] == "pending":  # a bank account: it settles later (services/ach.py)
+        ach.on_created(tx, ctx, ch)
+    tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)
+    if event is not None:
+        events.refresh(tx, event, ch)
     return ch
 
 
@@ -175,6 +185,12 @@ _UPDATABLE = ("description", "receipt_email", "shipping", "transfer_group", "fra
 
 def update(tx: Tx, ctx: RequestContext, params: Params, charge: str) -> dict[str, Any]:
     ch = get(tx, ctx, charge, for_update=True)
+    if params.get("transfer_group") and ch.get("transfer_group") and \
+            params["transfer_group"] != ch["transfer_group"]:
+        # Stripe: "transfer_group may only be provided if it has not been set."
+        raise InvalidRequestError(
+            f"The transfer_group of charge {ch['id']} is already set to "
+            f"'{ch['transfer_group']}' and cannot be changed.", param="transfer_group")
     previous: dict[str, Any] = {}
     for key in _UPDATABLE:
         if params.has(key):
@@ -220,15 +236,17 @@ def capture_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], amount: int 
         raise InvalidRequestError(f"Charge {ch['id']} cannot be captured because it has "
                                   "failed.", param="charge")
     if ch["refunded"]:
-        raise InvalidRequestError(f"Charge {ch['id']} has been refunded and cannot be "
-                                  "captured.", param="charge", code="charge_expired_for_capture")
+        raise InvalidRequestError(f"Charge {ch['id']} has already been refunded.",
+                                  param="charge", code="charge_already_refunded")
     amount = ch["amount"] if amount is None else amount
     if amount > ch["amount"]:
         raise InvalidRequestError(
             f"You cannot capture more than the authorized amount of "
             f"{money.fmt(ch['amount'], ch['currency'])}.", param="amount",
             code="amount_too_large")
-    if amount < money.MINIMUMS.get(ch["currency"], 50) and amount != 0:
+    if amount == 0:  # as the PaymentIntent capture answers (recorded)
+        raise below_minimum("amount", code="parameter_invalid_integer")
+    if amount < money.MINIMUMS.get(ch["currency"], 50):
         money.charge_amount(amount, ch["currency"])
     previous = {"amount_captured": ch["amount_captured"], "captured": False}
     ch["captured"] = True
@@ -240,22 +258,25 @@ def capture_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], amount: int 
                 "transfer_group"):
         if params.get(key):
             ch[key] = params[key]
-    money_flow.on_captured(tx, ctx, ch, params)
+    event = events.record(tx, ctx, "charge.captured", ch, previous=previous)
+    money_flow.on_captured(tx, ctx, ch, params)  # after the charge's event, as on Stripe
     tx.save(ctx.account, ch)
-    events.record(tx, ctx, "charge.captured", ch, previous=previous)
+    if event is not None:
+        events.refresh(tx, event, ch)
     return ch
 
 
 def list_(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
+    group = params.get("transfer_group") or None
+    keep = (lambda c: c.get("transfer_group") == group) if group else None
     if params.get("payment_intent"):
+        customer = params.get("customer") or None
         return page(tx, ctx.account, "charge", params, "/v1/charges",
-                    parent=params["payment_intent"])
-    result = page(tx, ctx.account, "charge", params, "/v1/charges",
-                  lookup=params.get("customer") or None)
-    if params.get("transfer_group"):
-        result["data"] = [c for c in result["data"]
-                          if c.get("transfer_group") == params["transfer_group"]]
-    return result
+                    parent=params["payment_intent"],
+                    keep=(lambda c: (keep is None or keep(c)) and c.get("customer") == customer)
+                    if customer else keep)
+    return page(tx, ctx.account, "charge", params, "/v1/charges",
+                lookup=params.get("customer") or None, keep=keep)
 
 
 @virtual("charge", "refunds")

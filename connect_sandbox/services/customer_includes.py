@@ -1,7 +1,8 @@
 """A customer's properties that Stripe shows only when expanded (`expand[]=tax`, ...):
-its tax details, cash balance, subscriptions and tax ids. The sandbox implements no
-subscriptions, tax ids or cash balance funding, so the lists are empty and the cash
-balance holds nothing; `tax[ip_address]` given on create/update is kept (`_tax`)."""
+its tax details, cash balance, invoice credit balance, subscriptions and tax ids. The
+sandbox implements no subscriptions, invoices, tax ids or cash balance funding, so the
+lists are empty and the balances hold nothing; `tax[ip_address]` given on create/update
+is kept (`_tax`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -34,3 +35,8 @@ def _subscriptions(tx: Tx, ctx: RequestContext, cus: dict[str, Any]) -> dict[str
 @virtual("customer", "tax_ids")
 def _tax_ids(tx: Tx, ctx: RequestContext, cus: dict[str, Any]) -> dict[str, Any]:
     return list_object(f"/v1/customers/{cus['id']}/tax_ids", [], False)
+
+
+@virtual("customer", "invoice_credit_balance")
+def _invoice_credit_balance(tx: Tx, ctx: RequestContext, cus: dict[str, Any]) -> dict[str, Any]:
+    return {}  # no invoices in the sandbox: never a credit balance

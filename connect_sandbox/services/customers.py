@@ -17,6 +17,7 @@ from . import customer_includes, events, passthrough, sources  # noqa: F401 (exp
 _SIMPLE = ("email", "name", "description", "phone", "balance", "preferred_locales",
            "tax_exempt", "invoice_prefix", "next_invoice_sequence")
 _HASHES = ("address", "shipping")
+_INCLUDABLE = ("cash_balance", "invoice_credit_balance")
 
 
 def get(tx: Tx, account: str, customer_id: str, *, param: str = "id",
@@ -48,8 +49,13 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
                 next_invoice_sequence=1, tax_exempt="none",
                 invoice_settings={"custom_fields": None, "default_payment_method": None,
                                   "footer": None, "rendering_options": None})
+    # Shown only when expanded (Stripe's customer objects leave them out otherwise):
+    # services/customer_includes.py.
+    for key in _INCLUDABLE:
+        cus.pop(key, None)
     _apply_fields(cus, params, {})
     tx.insert(ctx.account, cus, lookup=cus["email"])
+    created = events.record(tx, ctx, "customer.created", cus)  # before its sources' events
     if params.get("source"):
         src = sources.attach(tx, ctx, cus, params["source"], param="source")
         cus["default_source"] = src["id"]
@@ -58,7 +64,8 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
         from . import payment_methods
         payment_methods.attach_to(tx, ctx, params["payment_method"], cus, param="payment_method")
     _check_default_pm(tx, ctx, cus)  # after attaching: payment_method may be the default
-    events.record(tx, ctx, "customer.created", cus)
+    if params.get("source") or params.get("payment_method"):
+        events.refresh(tx, created, cus)
     return cus
 
 

@@ -14,7 +14,7 @@ from ..context import RequestContext
 from ..domain.ids import new_id
 from ..errors import InvalidRequestError, ResourceMissing
 from ..http import render
-from ..http.pagination import created_filter, list_object
+from ..http.pagination import created_filter, limit_of, list_object
 from ..params import Params
 from ..store import Tx, event_list, outbox
 from ..webhooks import routing, wake
@@ -24,12 +24,22 @@ MAX_TYPES = 20
 
 
 def record(tx: Tx, ctx: RequestContext, type_: str, obj: dict[str, Any], *,
-           previous: dict[str, Any] | None = None, account: str | None = None) -> dict[str, Any]:
-    """Record an event about `obj` in `account` (default: the acting account)."""
+           previous: dict[str, Any] | None = None, account: str | None = None
+           ) -> dict[str, Any] | None:
+    """Record an event about `obj` in `account` (default: the acting account).
+
+    `previous` holds the attributes the change may have touched, with their old values;
+    `data.previous_attributes` keeps only those that differ from `obj` (see changes()).
+    An `*.updated` event whose change left `obj` as it was is not recorded (None), as
+    Stripe sends no event for an update that changes nothing."""
     owner = account or ctx.account
     data: dict[str, Any] = {"object": _snapshot(obj)}
-    if previous:
-        data["previous_attributes"] = _snapshot(previous)
+    if previous is not None:
+        before = changes(_snapshot(previous), data["object"])
+        if before:
+            data["previous_attributes"] = before
+        elif type_.endswith(".updated"):
+            return None
     targets = routing.targets(tx, ctx.platform, owner, type_)
     event = {
         "id": new_id("evt"), "object": "event", "api_version": ctx.api_version or API_VERSION,
@@ -50,6 +60,34 @@ def record(tx: Tx, ctx: RequestContext, type_: str, obj: dict[str, Any], *,
                            event=event["id"], event_account=owner, now_ms=now_ms)
         wake.poke()
     return event
+
+
+def changes(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """Stripe's `previous_attributes`: of the attributes in `previous`, those whose value
+    differs from `current`, with their old value. A hash is compared key by key and only
+    its changed keys are kept (a key that was added shows as null); a list that changed
+    at all is kept whole."""
+    out: dict[str, Any] = {}
+    for key, old in previous.items():
+        new = current.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            inner = changes(old, new)
+            inner.update((k, None) for k in new if k not in old)
+            if inner:
+                out[key] = inner
+        else:
+            out[key] = old
+    return out
+
+
+def refresh(tx: Tx, event: dict[str, Any], obj: dict[str, Any]) -> None:
+    """Re-take an event's `data.object` from `obj` before the transaction commits: an event
+    recorded first (its place in the account's order) about an object that the rest of
+    the request still changes (customer.created before the sources attached with it)."""
+    event["data"]["object"] = _snapshot(obj)
+    tx.save(event.get("account") or event["_platform"], event)
 
 
 def _about(obj: dict[str, Any]) -> str | None:
@@ -85,11 +123,7 @@ def retrieve(tx: Tx, ctx: RequestContext, params: Params, id: str) -> dict[str, 
 
 
 def list_(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
-    limit = params.get("limit", 10)
-    if limit < 1:
-        raise InvalidRequestError("This value must be greater than or equal to 1.", param="limit")
-    if limit > 100:
-        raise InvalidRequestError("This value must be less than or equal to 100.", param="limit")
+    limit = limit_of(params)
     if params.get("type") is not None and params.get("types") is not None:
         raise InvalidRequestError("You may only specify one of these parameters: type, types.",
                                   param="types")

@@ -1,7 +1,8 @@
 """The payment method of a PaymentIntent or SetupIntent: which ids are accepted
 (pm_, pm_card_* shorthands, a customer's card_, a chargeable src_), the rules that
 refuse one (used up, another customer's), and the bookkeeping after a successful
-payment (attach for setup_future_usage; an unattached PaymentMethod is used up)."""
+payment (attach for setup_future_usage; an unattached PaymentMethod is used up, but
+one paid with setup_future_usage may still be attached to a customer afterwards)."""
 from __future__ import annotations
 
 from typing import Any
@@ -47,7 +48,7 @@ def resolve(tx: Tx, ctx: RequestContext, value: str, customer: str | None, *,
     """The object behind a `payment_method` value, checked for use with `customer`."""
     if value.startswith("pm_") or value in testcards.TEST_PAYMENT_METHODS:
         pm = payment_methods.load(tx, ctx, value, param=param, for_update=True)
-        if pm.get("_consumed"):
+        if pm.get("_consumed") and not (setup and customer and pm.get("_attachable")):
             raise InvalidRequestError(payment_methods.USED_ON_ATTACH if setup
                                       else USED_BY_INTENT, param=param)
         if pm.get("customer") and pm["customer"] != customer:
@@ -84,13 +85,17 @@ def after_payment(tx: Tx, ctx: RequestContext, obj: dict[str, Any], customer: st
                   setup_future_usage: str | None) -> None:
     """After a successful payment: attach and mark set up for setup_future_usage; a
     PaymentMethod left without a customer may not be used again."""
+    off_session = setup_future_usage == "off_session"  # on_session: saved, not set up
     if obj["object"] == "payment_method":
         if setup_future_usage and customer:
-            payment_methods.attach_loaded(tx, ctx, obj, customer, setup=True)
+            payment_methods.attach_loaded(tx, ctx, obj, customer, setup=off_session)
         if not obj.get("customer"):
             obj["_consumed"] = True
+            if setup_future_usage:  # "you can still attach the payment method to a
+                obj["_setup"] = obj.get("_setup") or off_session  # Customer after the
+                obj["_attachable"] = True  # transaction completes"
             payment_methods.save(tx, ctx.account, obj)
-    elif obj["object"] == "card" and setup_future_usage and not obj.get("_setup"):
+    elif obj["object"] == "card" and off_session and not obj.get("_setup"):
         obj["_setup"] = True
         tx.save(ctx.account, obj)
 

@@ -23,6 +23,7 @@ REPORTING = {
     "application_fee": "platform_earning", "application_fee_refund": "platform_earning_refund",
     "transfer": "transfer", "transfer_refund": "transfer_reversal", "stripe_fee": "fee",
     "payment_failure_refund": "charge_failure",
+    "payout": "payout", "payout_cancel": "payout_reversal", "payout_failure": "payout_reversal",
 }
 _ALL = 10**9  # "every row" for Tx.list (an indexed range of one account's transactions)
 

@@ -83,6 +83,7 @@ def check(tx: Tx, ctx: RequestContext, params: dict[str, Any], amount: int) -> N
                 "platform.", param=dparam)
         if not td["destination"] or not _connected(tx, ctx, td["destination"]):
             raise ResourceMissing("destination", td["destination"] or "", param=dparam)
+        transfers.check_receives_transfers(tx.get(ctx.platform, td["destination"], "account"))
         t_amount = td["amount"]
         aparam = f"{td_name}[amount]"
         if t_amount is not None:
@@ -116,6 +117,33 @@ def check(tx: Tx, ctx: RequestContext, params: dict[str, Any], amount: int) -> N
                 param="on_behalf_of")
         if not ctx.connected and not _connected(tx, ctx, obo):
             raise ResourceMissing("account", obo, param="on_behalf_of")
+
+
+# Stripe's answer (400 invalid_request_error, no code or param) to a charge that a
+# connected account which cannot currently make charges would be the merchant of.
+CANNOT_CHARGE = ("Your account cannot currently make charges. To find out why charge "
+                 "creation is currently disabled, look at the `requirements.disabled_reason` "
+                 "property on this account (/v1/accounts/{account}).")
+
+
+def check_can_charge(tx: Tx, ctx: RequestContext, params: dict[str, Any], *, card: bool,
+                     extra: dict[str, Any] | None = None) -> None:
+    """Refuse a charge made by (direct charge) or on behalf of (`on_behalf_of`) a connected
+    account that cannot charge: `charges_enabled` false (a rejected account), or, for a
+    card, its `card_payments` capability not active (inactive, or removed with
+    requested=false). The platform's own charges are not limited."""
+    merchants = [ctx.account] if ctx.connected else []
+    obo = params.get("on_behalf_of") or None
+    if obo and obo not in merchants and obo != ctx.platform:
+        merchants.append(obo)
+    for account in merchants:
+        acct = tx.get(ctx.platform, account, "account")
+        if acct is None:
+            continue  # an unknown on_behalf_of is refused by check()
+        able = bool(acct.get("charges_enabled")) and (
+            not card or (acct.get("capabilities") or {}).get("card_payments") == "active")
+        if not able:
+            raise InvalidRequestError(CANNOT_CHARGE.format(account=account), extra=extra)
 
 
 def stamp(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: dict[str, Any]) -> None:
@@ -162,7 +190,7 @@ def on_captured(tx: Tx, ctx: RequestContext, ch: dict[str, Any],
     if td and (params.get("transfer_data") or {}).get("amount") is not None:
         td["amount"] = params["transfer_data"]["amount"]
     available_on = ctx.now if (ch.get("_behaviour") or {}).get("available_now") \
-        else ctx.now + fees.AVAILABLE_AFTER
+        else fees.available_on(ctx.now)
     stripe_fee = fees.stripe_fee(amount, cur)
     kind = _source_type(ch)
     if ctx.connected:
@@ -218,3 +246,8 @@ def _destination(tx: Tx, ctx: RequestContext, ch: dict[str, Any], td: dict[str, 
         ch["application_fee"] = app_fee["id"]
         tr["_application_fee"] = app_fee["id"]
         tx.save(ctx.account, tr)
+        payment = tx.get(dest, tr["destination_payment"], "charge")
+        if payment is not None:  # the fee is taken from the destination's payment
+            payment["application_fee"] = app_fee["id"]
+            payment["application_fee_amount"] = fee
+            tx.save(dest, payment)

@@ -15,7 +15,7 @@ from ..context import RequestContext
 from ..domain import charging, intents, money
 from ..domain import metadata as md
 from ..domain.ids import new_id, secret
-from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing
+from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing, below_minimum
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
@@ -52,8 +52,12 @@ def _customer(tx: Tx, ctx: RequestContext, customer_id: str) -> str:
     return customer_id
 
 
-def method_types(params: Params) -> tuple[list[str], dict[str, Any] | None]:
-    """payment_method_types / automatic_payment_methods (on by default since 2023-08-16)."""
+def method_types(params: Params, ctx: RequestContext | None = None
+                 ) -> tuple[list[str], dict[str, Any] | None]:
+    """payment_method_types / automatic_payment_methods: on by default since API version
+    2023-08-16 (Stripe's changelog); with an older Stripe-Version (given `ctx`) an intent
+    without either parameter gets payment_method_types ["card"] and no
+    automatic_payment_methods."""
     types = params.get("payment_method_types")
     auto = params.get("automatic_payment_methods")
     if types and auto and auto.get("enabled"):
@@ -67,6 +71,8 @@ def method_types(params: Params) -> tuple[list[str], dict[str, Any] | None]:
                 "payment methods only.", param=f"payment_method_types[{i}]")
     if types:
         return list(types), None
+    if auto is None and ctx is not None and (ctx.api_version or "9999")[:10] < "2023-08-16":
+        return ["card"], None
     if auto is not None and not auto.get("enabled"):
         return ["card"], {"allow_redirects": auto.get("allow_redirects") or "always",
                           "enabled": False}
@@ -93,7 +99,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
             raise InvalidRequestError(f"You may only specify `{key}` when `confirm=true`.",
                                       param=key)
     customer = _customer(tx, ctx, params["customer"]) if params.get("customer") else None
-    types, auto = method_types(params)
+    types, auto = method_types(params, ctx)
     money_flow.check(tx, ctx, {**params, "currency": cur}, amount)
     pi_id = new_id("pi")
     pi = blank(PI, id=pi_id, amount=amount, currency=cur, created=ctx.now, customer=customer,
@@ -187,6 +193,11 @@ def update(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str
 def confirm(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
     pi = get(tx, ctx, intent, for_update=True)
     intent_methods.check_client_secret(ctx, pi, params, "PaymentIntent")
+    if ctx.publishable and pi["confirmation_method"] == "manual":  # Stripe's (reported) words
+        raise InvalidRequestError(
+            f"This PaymentIntent {pi['id']} cannot be confirmed using your publishable key "
+            "because its `confirmation_method` is set to `manual`. Please use your secret key "
+            "instead, or create a PaymentIntent with `confirmation_method` set to `automatic`.")
     return _confirm(tx, ctx, pi, params)
 
 
@@ -253,11 +264,26 @@ def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any]
         source["_behaviour"] = {**source.get("_behaviour", {}),
                                 "charge": "authentication_required"}
     decline = charging.decline_for(source)
-    manual = pi["capture_method"] == "manual"
+    manual = _manual_capture(pi)
+    params = _charge_params(pi)
+    if pi.get("transfer_data") and not pi.get("transfer_group"):
+        # Stripe groups a destination charge's intent, charge and transfer by itself.
+        params["transfer_group"] = f"group_{pi['id']}"
+    try:  # the charge's checks first, so that a refusal names the intent
+        money_flow.check(tx, ctx, params, pi["amount"])
+        money_flow.check_can_charge(tx, ctx, params,
+                                    card=source.get("object") != "bank_account")
+    except InvalidRequestError as err:  # e.g. an account that cannot currently charge
+        # No charge is made; the intent stays as it was before this confirmation (and
+        # one created with confirm=true stays created), shown in the error as on Stripe.
+        err.extra.setdefault(PI, intents.private_free(pi))
+        err.persist = True
+        raise
     ch = charges.charge_source(
         tx, ctx, amount=pi["amount"], currency=pi["currency"], source=source,
-        customer=pi["customer"], capture=not manual, params=_charge_params(pi),
+        customer=pi["customer"], capture=not manual, params=params,
         payment_intent=pi["id"], payment_method=obj["id"], raise_decline=False)
+    pi["transfer_group"] = ch.get("transfer_group") or pi.get("transfer_group")
     pi["latest_charge"] = ch["id"]
     pi["next_action"] = None
     if decline is not None:
@@ -279,6 +305,13 @@ def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any]
         _save(tx, ctx, pi)
         events.record(tx, ctx, "payment_intent.succeeded", pi)
     return pi
+
+
+def _manual_capture(pi: dict[str, Any]) -> bool:
+    """capture_method=manual, or payment_method_options[card][capture_method]=manual, which
+    overrides the top-level capture_method for card payments (API reference)."""
+    card = (pi.get("payment_method_options") or {}).get("card") or {}
+    return pi["capture_method"] == "manual" or card.get("capture_method") == "manual"
 
 
 def _charge_params(pi: dict[str, Any]) -> Params:
@@ -351,9 +384,8 @@ def capture(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[st
         raise InvalidRequestError("Invalid non-negative integer", param="amount_to_capture",
                                   extra={PI: intents.private_free(pi)})
     if amount == 0:  # Stripe names `amount` here (recorded)
-        raise InvalidRequestError("This value must be greater than or equal to 1.",
-                                  param="amount", code="parameter_invalid_integer",
-                                  extra={PI: intents.private_free(pi)})
+        raise below_minimum("amount", code="parameter_invalid_integer",
+                            extra={PI: intents.private_free(pi)})
     if amount > pi["amount_capturable"]:
         raise InvalidRequestError(
             "The payment could not be captured because the requested capture amount is "

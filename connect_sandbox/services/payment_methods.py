@@ -94,7 +94,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
             param="type")
     card = _card_from(tx, ctx, params.get("card"))
     pm = methods.payment_method_from_card(card, ctx.now, billing=params.get("billing_details"))
-    passthrough.apply(pm, params, ("radar_options",))
+    passthrough.apply(pm, params, ("radar_options", "allow_redisplay"))
     if params.has("metadata"):
         pm["metadata"] = md.merge({}, params["metadata"])
     tx.insert(ctx.account, pm, lookup=pm["type"])
@@ -163,6 +163,9 @@ def update(tx: Tx, ctx: RequestContext, params: Params, payment_method: str) -> 
     if params.has("metadata"):
         previous["metadata"] = pm["metadata"]
         pm["metadata"] = md.merge(pm["metadata"], params["metadata"])
+    if params.get("allow_redisplay"):
+        previous["allow_redisplay"] = pm.get("allow_redisplay")
+        pm["allow_redisplay"] = params["allow_redisplay"]
     card = params.get("card") or {}
     if card and pm["type"] != "card":
         raise InvalidRequestError("Only card PaymentMethods have card details to update.",
@@ -199,9 +202,12 @@ def list_for_customer(tx: Tx, ctx: RequestContext, params: Params,
                       customer: str) -> dict[str, Any]:
     if tx.get(ctx.account, customer, "customer") is None:
         raise ResourceMissing("customer", customer)
+    redisplay = params.get("allow_redisplay")
+    keep = (lambda pm: pm.get("allow_redisplay", "unspecified") == redisplay) \
+        if redisplay else None
     return page(tx, ctx.account, "payment_method", params,
                 f"/v1/customers/{customer}/payment_methods", parent=customer,
-                lookup=params.get("type") or None, kind="PaymentMethod")
+                lookup=params.get("type") or None, kind="PaymentMethod", keep=keep)
 
 
 def retrieve_for_customer(tx: Tx, ctx: RequestContext, params: Params, customer: str,
@@ -241,7 +247,7 @@ def attach_loaded(tx: Tx, ctx: RequestContext, pm: dict[str, Any], customer_id: 
     if pm.get("customer"):
         raise InvalidRequestError("The payment method you provided has already been attached "
                                   "to a customer.", param=param)
-    if pm.get("_consumed"):
+    if pm.get("_consumed") and not pm.get("_attachable"):
         raise InvalidRequestError(USED_ON_ATTACH, param=param)
     behaviour = pm.get("_behaviour", {})
     outcome = behaviour.get("attach", "ok")
@@ -250,6 +256,8 @@ def attach_loaded(tx: Tx, ctx: RequestContext, pm: dict[str, Any], customer_id: 
         raise CardError(d.message, code=d.code, decline_code=d.decline_code, param=d.param,
                         persist=False)
     settle_checks(pm)
+    if pm.pop("_attachable", None):  # paid with setup_future_usage, saved now
+        pm.pop("_consumed", None)
     pm["customer"] = customer_id
     if setup:
         pm["_setup"] = True
@@ -287,6 +295,7 @@ def detach_loaded(tx: Tx, ctx: RequestContext, pm: dict[str, Any], *,
     customer_id = pm["customer"]
     pm["customer"] = None
     pm["_consumed"] = True
+    pm.pop("_attachable", None)
     save(tx, ctx.account, pm)
     events.record(tx, ctx, "payment_method.detached", pm, previous={"customer": customer_id})
     if customer_deleted:

@@ -95,7 +95,9 @@ def refund_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: Param
         kind = "bank_account" if (ch.get("payment_method_details") or {}).get("type") == \
             "ach_debit" else "card"
         txn = ledger.post(tx, ctx, ctx.account, type_="refund", amount=-amount, currency=cur,
-                          source=re_id, source_type=kind, description="REFUND FOR CHARGE")
+                          source=re_id, source_type=kind,
+                          description="REFUND FOR CHARGE" + (
+                              f" ({ch['description']})" if ch.get("description") else ""))
     refund = blank("refund", id=re_id, amount=amount, currency=cur, created=ctx.now,
                    charge=ch["id"], payment_intent=ch.get("payment_intent"),
                    balance_transaction=txn["id"] if txn else None, status="succeeded",

@@ -3,7 +3,9 @@ the 3-D Secure page. Confirming checks the card (a decline card fails here),
 authenticates it when the card asks for it, and saves the PaymentMethod: attached to
 the customer, and set up for off-session payments when usage=off_session.
 
-Each confirmation leaves a SetupAttempt (GET /v1/setup_attempts?setup_intent=...)."""
+Each confirmation leaves a SetupAttempt (GET /v1/setup_attempts?setup_intent=...): made
+when the confirmation starts, `requires_action` while 3-D Secure waits, then `succeeded`,
+`failed`, or `abandoned` (canceled, or another payment method chosen meanwhile)."""
 from __future__ import annotations
 
 from typing import Any
@@ -62,7 +64,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
         raise InvalidRequestError("You may only specify `return_url` when `confirm=true`.",
                                   param="return_url")
     customer = _customer(tx, ctx, params["customer"]) if params.get("customer") else None
-    types, auto = method_types(params)
+    types, auto = method_types(params, ctx)
     si_id = new_id("seti")
     si = blank(SI, id=si_id, created=ctx.now, customer=customer, status=intents.RPM,
                client_secret=secret(f"{si_id}_secret", 25), usage=params.get("usage")
@@ -119,6 +121,7 @@ def update(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str
     passthrough.apply(si, params, ("description", "payment_method_options", "attach_to_self",
                                    "flow_directions"), merge=_MERGED)
     if _set_payment_method(tx, ctx, si, params):
+        abandon_attempt(tx, ctx, si)
         si["next_action"] = None
         si["status"] = intents.next_status(SI, si["status"], "update", "set_payment_method")
     _save(tx, ctx, si)
@@ -161,6 +164,7 @@ def attempt(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[str, Any],
                                   authenticated=bool(si.get("_authenticated")))
     if need == "required":
         si["status"] = intents.next_status(SI, si["status"], op, "needs_action", si)
+        si["latest_attempt"] = _attempt_record(tx, ctx, si, pm, "requires_action", None)
         si["next_action"] = intent_pages.redirect_action(ctx, si)
         _save(tx, ctx, si)
         events.record(tx, ctx, "setup_intent.requires_action", si)
@@ -199,8 +203,37 @@ def _declined(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[str, Any
                            "payment_method": intents.private_free(pm)})
 
 
+def _pending_attempt(tx: Tx, ctx: RequestContext, si: dict[str, Any]) -> dict[str, Any] | None:
+    """The SetupAttempt still waiting for 3-D Secure, if the latest one is."""
+    att = tx.get(ctx.account, si["latest_attempt"], "setup_attempt") \
+        if si.get("latest_attempt") else None
+    return att if att is not None and att["status"] == "requires_action" else None
+
+
+def abandon_attempt(tx: Tx, ctx: RequestContext, si: dict[str, Any]) -> None:
+    """A confirmation left waiting for 3-D Secure ends `abandoned` when the SetupIntent is
+    canceled or moves on to another payment method."""
+    att = _pending_attempt(tx, ctx, si)
+    if att is not None:
+        att["status"] = "abandoned"
+        tx.save(ctx.account, att)
+
+
 def _attempt_record(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[str, Any],
                     status: str, error: dict[str, Any] | None) -> str:
+    """One SetupAttempt per confirmation: created when the confirmation starts (status
+    requires_action while 3-D Secure waits) and finished when its outcome is known."""
+    pending = _pending_attempt(tx, ctx, si)
+    if pending is not None and pending["payment_method"] == pm["id"] and \
+            status != "requires_action":
+        card = pending["payment_method_details"]["card"]
+        card["three_d_secure"] = intents.three_d_secure_result() \
+            if si.get("_authenticated") else None
+        pending.update(status=status, setup_error=error)
+        tx.save(ctx.account, pending)
+        return pending["id"]
+    if pending is not None:
+        abandon_attempt(tx, ctx, si)
     details = charging.method_details(pm)["card"]
     card = {"brand": details["brand"], "checks": details["checks"],
             "country": details["country"], "exp_month": details["exp_month"],
@@ -208,7 +241,8 @@ def _attempt_record(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[st
             "funding": details["funding"], "last4": details["last4"],
             "network": details["network"],
             "three_d_secure": intents.three_d_secure_result()
-            if si.get("_authenticated") else None, "wallet": None}
+            if si.get("_authenticated") and status != "requires_action" else None,
+            "wallet": None}
     att = blank("setup_attempt", id=new_id("setatt"), created=ctx.now,
                 customer=si["customer"], flow_directions=si.get("flow_directions"),
                 on_behalf_of=si.get("on_behalf_of"), payment_method=pm["id"],
@@ -251,6 +285,7 @@ def authenticate(tx: Tx, ctx: RequestContext, si: dict[str, Any], success: bool
 def cancel(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str, Any]:
     si = get(tx, ctx, intent, for_update=True)
     intents.check(SI, si["status"], "cancel", si)
+    abandon_attempt(tx, ctx, si)
     si["status"] = intents.next_status(SI, si["status"], "cancel", "canceled", si)
     si["cancellation_reason"] = params.get("cancellation_reason") or None
     si["next_action"] = None

@@ -14,7 +14,7 @@ from ..domain import methods, tokenize
 from ..domain import metadata as md
 from ..domain.testcards import DECLINES
 from ..errors import (CardError, InvalidRequestError, PermissionError_, ResourceMissing,
-                      missing_param)
+                      missing_param, no_linked_source)
 from ..http.auth import PUBLISHABLE
 from ..params import Params
 from ..store import Tx
@@ -74,7 +74,9 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
 
 
 def _clone(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
-    """Share a platform customer's card_ or src_ with a connected account as a new src_."""
+    """Share a platform customer's card_ or src_ with a connected account as a new src_.
+    `customer` is needed unless the original is a Source (Stripe: "Must be set when the
+    original source is not a `Source` (e.g., `Card`)")."""
     from . import lineage, sources
     if not ctx.connected:
         raise InvalidRequestError(
@@ -83,17 +85,19 @@ def _clone(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
             param="original_source")
     customer_id = params.get("customer")
     original_id = params.get("original_source")
-    if not customer_id:
-        raise missing_param("customer")
     if not original_id:
         raise missing_param("original_source")
-    if tx.get(ctx.platform, customer_id, "customer") is None:
-        raise ResourceMissing("customer", customer_id, param="customer")
-    original = sources.find(tx, ctx, customer_id, original_id, account=ctx.platform)
-    if original is None or original["object"] not in ("card", "source"):
-        raise InvalidRequestError(
-            f"Customer {customer_id} does not have a linked source with ID {original_id}.",
-            param="original_source", code="resource_missing")
+    if customer_id:
+        if tx.get(ctx.platform, customer_id, "customer") is None:
+            raise ResourceMissing("customer", customer_id, param="customer")
+        original = sources.find(tx, ctx, customer_id, original_id, account=ctx.platform)
+        if original is None or original["object"] not in ("card", "source"):
+            raise no_linked_source(customer_id, original_id, "original_source")
+    elif original_id.startswith("src_"):
+        original = get(tx, ctx.platform, original_id, param="original_source")
+        customer_id = original.get("customer")
+    else:
+        raise missing_param("customer")
     usage = params.get("usage") or "reusable"
     if original["object"] == "card":
         clone = methods.source_from_card(original, ctx.now, usage=usage)
@@ -103,6 +107,8 @@ def _clone(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
         if original.get("type") != "card":
             raise InvalidRequestError("Only card Sources can be shared with connected "
                                       "accounts.", param="original_source")
+        if original["status"] != "chargeable":  # a used or detached Source stays used up
+            raise _not_chargeable(original, "original_source")
         clone = methods.clone_source(original, ctx.now, platform=ctx.platform,
                                      customer=customer_id, usage=usage)
     if params.get("owner"):

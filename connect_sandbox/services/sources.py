@@ -69,6 +69,12 @@ def attach(tx: Tx, ctx: RequestContext, cus: dict[str, Any], value: Any, *,
     if obj["object"] == "card":
         _decline_on_attach(obj)
         charging.settle_checks(obj)
+    elif obj["object"] == "bank_account" and any(
+            o["object"] == "bank_account" and o.get("fingerprint") == obj.get("fingerprint")
+            for o in of_customer(tx, ctx, cus["id"])):
+        raise InvalidRequestError(
+            "A bank account with that routing number and account number already exists for "
+            "this customer.", param=param, code="bank_account_exists")
     obj["customer"] = cus["id"]
     token_id = obj.pop("_token", None)
     tx.insert(ctx.account, obj, parent=cus["id"])
@@ -134,6 +140,50 @@ def list_for_customer(tx: Tx, ctx: RequestContext, params: Params,
     if params.get("object"):
         data = [o for o in data if o["object"] == params["object"]]
     return paginate(data, params, f"/v1/customers/{customer}/sources")
+
+
+# The API reference's "List all cards" / "Retrieve a card" (and bank accounts) use the
+# older paths /v1/customers/{customer}/cards[/{id}] and /bank_accounts[/{id}]: the same
+# sources, one kind only.
+_KIND_PATHS = {"card": "cards", "bank_account": "bank_accounts"}
+
+
+def _list_kind(tx: Tx, ctx: RequestContext, params: Params, customer: str,
+               kind: str) -> dict[str, Any]:
+    if params.has("object"):  # validated against the sources list, which has it
+        from ..errors import UnknownParameter
+        raise UnknownParameter("object")
+    _customer(tx, ctx, customer)
+    data = [o for o in of_customer(tx, ctx, customer) if o["object"] == kind]
+    return paginate(data, params, f"/v1/customers/{customer}/{_KIND_PATHS[kind]}")
+
+
+def _retrieve_kind(tx: Tx, ctx: RequestContext, customer: str, id: str,
+                   kind: str) -> dict[str, Any]:
+    _customer(tx, ctx, customer)
+    obj = find(tx, ctx, customer, id)
+    if obj is None or obj["object"] != kind:
+        raise ResourceMissing("source", id)
+    return obj
+
+
+def list_cards(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[str, Any]:
+    return _list_kind(tx, ctx, params, customer, "card")
+
+
+def list_bank_accounts(tx: Tx, ctx: RequestContext, params: Params,
+                       customer: str) -> dict[str, Any]:
+    return _list_kind(tx, ctx, params, customer, "bank_account")
+
+
+def retrieve_card(tx: Tx, ctx: RequestContext, params: Params, customer: str,
+                  id: str) -> dict[str, Any]:
+    return _retrieve_kind(tx, ctx, customer, id, "card")
+
+
+def retrieve_bank_account(tx: Tx, ctx: RequestContext, params: Params, customer: str,
+                          id: str) -> dict[str, Any]:
+    return _retrieve_kind(tx, ctx, customer, id, "bank_account")
 
 
 def paginate(data: list[dict[str, Any]], params: Params, url: str) -> dict[str, Any]:

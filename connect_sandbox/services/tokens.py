@@ -9,7 +9,8 @@ from typing import Any
 from ..context import RequestContext
 from ..domain import testcards, tokenize
 from ..domain.ids import new_id
-from ..errors import InvalidRequestError, ResourceMissing
+from ..errors import InvalidRequestError, PermissionError_, ResourceMissing, no_linked_source
+from ..http.auth import PUBLISHABLE
 from ..params import Params
 from ..store import Tx
 
@@ -18,6 +19,9 @@ CLIENT_IP = "127.0.0.1"
 
 def _token(kind: str, inner: dict[str, Any], ctx: RequestContext,
            prefix: str = "tok") -> dict[str, Any]:
+    # A token's card or bank account belongs to no customer yet: Stripe leaves the
+    # property out (it appears once the token is attached).
+    inner.pop("customer", None)
     return {"id": new_id(prefix), "object": "token", kind: inner, "client_ip": CLIENT_IP,
             "created": ctx.now, "livemode": False, "type": kind, "used": False}
 
@@ -27,6 +31,8 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     card = params.get("card")
     bank = params.get("bank_account")
     if customer:
+        if ctx.publishable:  # the platform's customers are reachable with a secret key only
+            raise PermissionError_(PUBLISHABLE)
         token = _clone(tx, ctx, customer, card, bank)
     elif isinstance(card, dict):
         token = _token("card", tokenize.card_from_params(card, ctx.platform, ctx.now), ctx)
@@ -114,23 +120,18 @@ def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) 
     original = sources.find(tx, ctx, customer_id, wanted, account=ctx.platform)
     if original is None or (card and original["object"] != "card") or \
             (bank and original["object"] != "bank_account"):
+        raise no_linked_source(customer_id, wanted, param)
+    if original["object"] not in ("card", "bank_account"):  # a Source: share it as one
         raise InvalidRequestError(
-            f"Customer {customer_id} does not have a linked source with ID {wanted}.",
-            param=param, code="missing")
-    if original["object"] not in ("card", "bank_account"):
-        raise InvalidRequestError(
-            f"The default source of customer {customer_id} is a Source ({wanted}). To share "
-            "it with a connected account, create a Source with `customer` and "
-            "`original_source` (POST /v1/sources) instead of a token.", param=param)
-    clone = copy.deepcopy(original)
+            "You provide a customer without specifying a source. The default source of the "
+            "customer is a source and cannot be shared from existing customers.",
+            param=param)
+    clone = tokenize.without_external_fields(copy.deepcopy(original))
     kind = clone["object"]
     clone["id"] = new_id("card" if kind == "card" else "ba")
-    clone["customer"] = None
     clone["metadata"] = {}
     clone["_cloned_from"] = {"account": ctx.platform, "customer": customer_id,
                              "source": original["id"]}
-    if kind == "bank_account":
-        clone.pop("customer", None)
     token = _token(kind, clone, ctx, "btok" if kind == "bank_account" else "tok")
     lineage.record_clone(tx, ctx, {**token, "_cloned_from": clone["_cloned_from"]},
                          kind="token")
@@ -162,4 +163,5 @@ def consume(tx: Tx, ctx: RequestContext, token_id: str, param: str) -> dict[str,
     tx.save(ctx.account, token)
     inner = copy.deepcopy(token[token["type"]])
     inner["_token"] = token_id
+    inner.setdefault("customer", None)  # a one-time charge source shows `customer: null`
     return inner

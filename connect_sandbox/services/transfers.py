@@ -20,11 +20,12 @@ from ..domain import fees
 from ..domain import metadata as md
 from ..domain import money
 from ..domain.ids import new_id
-from ..errors import InvalidRequestError, ResourceMissing, missing_param
+from ..errors import InvalidRequestError, ResourceMissing
 from ..http.expand import owned, virtual
 from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
+from ..wire import current
 from ..wire.shape import blank
 from . import application_fees, events, ledger
 
@@ -32,6 +33,21 @@ INSUFFICIENT = ("You have insufficient available funds in your Stripe account. T
                 "funds directly to your available balance by creating Charges using the "
                 "4000000000000077 test card. See: https://stripe.com/docs/testing#available-"
                 "balance")
+# Stripe's answer (invalid_request_error, code insufficient_capabilities_for_transfer, no
+# param) to a transfer or destination charge whose destination cannot receive transfers.
+NO_TRANSFER_CAPABILITY = ("Your destination account needs to have at least one of the "
+                          "following capabilities enabled: transfers, crypto_transfers, "
+                          "legacy_payments")
+TRANSFER_CAPABILITIES = ("transfers", "crypto_transfers", "legacy_payments")
+
+
+def check_receives_transfers(acct: dict[str, Any]) -> None:
+    """Refuse a transfer to `acct` unless one of its transfer capabilities is active (a
+    rejected account's are inactive; one unrequested with requested=false is absent)."""
+    caps = acct.get("capabilities") or {}
+    if not any(caps.get(name) == "active" for name in TRANSFER_CAPABILITIES):
+        raise InvalidRequestError(NO_TRANSFER_CAPABILITY,
+                                  code="insufficient_capabilities_for_transfer")
 
 
 def send(tx: Tx, ctx: RequestContext, *, sender: str, amount: int, currency: str,
@@ -51,15 +67,25 @@ def send(tx: Tx, ctx: RequestContext, *, sender: str, amount: int, currency: str
     into = ledger.post(tx, ctx, destination, type_="payment", amount=amount,
                        currency=currency, source=py_id, available_on=available_on,
                        fee_details=details)
+    # The payment as Stripe shows it on the receiving account: its source is the sending
+    # account, made by the platform's Connect application, approved without risk scoring.
     payment = blank("charge", id=py_id, amount=amount, amount_captured=amount,
                     amount_refunded=0, currency=currency, created=ctx.now, captured=True,
                     paid=True, refunded=False, disputed=False, status="succeeded",
                     source_transfer=tr_id, balance_transaction=into["id"], metadata={},
+                    source={"id": sender, "object": "account"},
+                    application=application_fees.application_id(ctx.platform),
+                    outcome=current.newer("charge_outcome", {
+                        "network_status": "approved_by_network", "reason": None,
+                        "risk_level": "not_assessed", "seller_message": "Payment complete.",
+                        "type": "authorized"}),
+                    receipt_url=f"https://pay.stripe.com/receipts/sandbox/{py_id}",
                     fraud_details={}, payment_method_details={
                         "type": "stripe_account", "stripe_account": {}},
                     billing_details={"address": {k: None for k in (
                         "city", "country", "line1", "line2", "postal_code", "state")},
                         "email": None, "name": None, "phone": None, "tax_id": None})
+    payment.pop("refunds", None)  # shown only when expanded, as on every charge
     tx.insert(destination, payment)
     transfer = blank("transfer", id=tr_id, amount=amount, amount_reversed=0,
                      currency=currency, created=ctx.now, description=description,
@@ -160,6 +186,7 @@ def _destination(tx: Tx, ctx: RequestContext, dest: str) -> str:
     acct = tx.get(ctx.platform, dest, "account") if dest != ctx.platform else None
     if acct is None or acct.get("deleted"):
         raise ResourceMissing("destination", dest, param="destination")
+    check_receives_transfers(acct)
     return dest
 
 
@@ -191,12 +218,7 @@ def _source_charge(tx: Tx, ctx: RequestContext, charge_id: str, amount: int,
 
 
 def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
-    if "amount" not in params:
-        raise missing_param("amount")
-    amount = params["amount"]
-    if amount < 1:
-        raise InvalidRequestError("This value must be greater than or equal to 1.",
-                                  param="amount")
+    amount = money.required_amount(params)
     cur = money.currency(params["currency"])
     dest = _destination(tx, ctx, params["destination"])
     source = params.get("source_transaction") or None
@@ -213,6 +235,55 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
                 description=params.get("description") or None,
                 metadata=md.merge({}, params.get("metadata") or {}),
                 available_on=available_on, source_type=params.get("source_type") or "card")
+
+
+def debit_account(tx: Tx, ctx: RequestContext, account: str, amount: int, currency: str,
+                  params: dict[str, Any]) -> dict[str, Any]:
+    """POST /v1/charges source=acct_... (Stripe's account debits): the platform charges a
+    connected account it is responsible for (controller.losses.payments=application).
+    As on Stripe, this is a transfer on the connected account and a payment (py_) on the
+    platform, which is what the call returns; it needs the account's available balance
+    in the account's default currency."""
+    if ctx.connected:
+        raise InvalidRequestError("Only a platform can debit its connected accounts "
+                                  "(source=acct_...).", param="source")
+    acct = tx.get(ctx.platform, account, "account") if account != ctx.platform else None
+    if acct is None or acct.get("deleted"):
+        raise ResourceMissing("source", account, param="source")
+    losses = ((acct.get("controller") or {}).get("losses") or {}).get("payments")
+    if losses != "application":
+        raise InvalidRequestError(
+            f"You cannot debit {account}: account debits are only supported for connected "
+            "accounts whose negative balances your platform is responsible for.",
+            param="source")
+    for name in ("application_fee_amount", "application_fee", "transfer_data", "destination",
+                 "on_behalf_of", "customer"):
+        if params.get(name):
+            raise InvalidRequestError(
+                f"`{name}` cannot be used when charging a connected account.", param=name)
+    if params.get("capture", True) is False:
+        raise InvalidRequestError("A charge of a connected account is captured at once: "
+                                  "`capture=false` is not supported.", param="capture")
+    default = acct.get("default_currency") or "usd"
+    if currency != default:
+        raise InvalidRequestError(
+            f"The currency ({currency}) must be the default currency of {account} "
+            f"({default}).", param="currency")
+    ledger.lock(tx, ctx, account)
+    if ledger.available(tx, account, currency, ctx.now) < amount:
+        raise InvalidRequestError(
+            f"The account {account} has insufficient available funds for this debit.",
+            param="amount", code="balance_insufficient")
+    tr = send(tx, ctx, sender=account, amount=amount, currency=currency,
+              destination=ctx.platform, transfer_group=params.get("transfer_group") or None)
+    payment = tx.get(ctx.platform, tr["destination_payment"], "charge")
+    payment.update(description=params.get("description") or None,
+                   metadata=md.merge({}, params.get("metadata") or {}),
+                   statement_descriptor=params.get("statement_descriptor") or None,
+                   transfer_group=params.get("transfer_group") or None)
+    tx.save(ctx.platform, payment)
+    events.record(tx, ctx, "charge.succeeded", payment)
+    return payment
 
 
 def retrieve(tx: Tx, ctx: RequestContext, params: Params, transfer: str) -> dict[str, Any]:
@@ -285,16 +356,37 @@ def update_reversal(tx: Tx, ctx: RequestContext, params: Params, transfer: str,
 @virtual("transfer", "destination_payment")
 def _expand_payment(tx: Tx, ctx: RequestContext, tr: dict[str, Any]) -> Any:
     value = tr.get("destination_payment")
-    if not isinstance(value, str) or not tr.get("destination"):
+    dest = tr.get("destination")
+    dest = dest.get("id") if isinstance(dest, dict) else dest  # expanded in the same request
+    if not isinstance(value, str) or not dest:
         return value
-    return owned(tx.get(tr["destination"], value, "charge"), tr["destination"]) \
-        or tx.get(ctx.account, value) or value
+    return owned(tx.get(dest, value, "charge"), dest) or tx.get(ctx.account, value) or value
+
+
+@virtual("charge", "source_transfer")
+def _expand_source_transfer(tx: Tx, ctx: RequestContext, ch: dict[str, Any]) -> Any:
+    """A payment's transfer: the platform's (a payment on a connected account), or, for a
+    payment the platform received (an account debit or a connected account's transfer),
+    the sending account's."""
+    value = ch.get("source_transfer")
+    if not isinstance(value, str):
+        return value
+    found = tx.get(ctx.account, value, "transfer") or tx.get(ctx.platform, value, "transfer")
+    if found is not None:
+        return found
+    src = ch.get("source")
+    sender = src.get("id") if isinstance(src, dict) and src.get("object") == "account" else None
+    if sender and not ctx.connected:
+        return owned(tx.get(sender, value, "transfer"), sender) or value
+    return value
 
 
 @virtual("transfer_reversal", "destination_payment_refund")
 def _expand_payment_refund(tx: Tx, ctx: RequestContext, rev: dict[str, Any]) -> Any:
     value = rev.get("destination_payment_refund")
-    tr = tx.get(ctx.account, rev.get("transfer") or "", "transfer")
+    tr_id = rev.get("transfer")
+    tr_id = tr_id.get("id") if isinstance(tr_id, dict) else tr_id  # expanded alongside
+    tr = tx.get(ctx.account, tr_id or "", "transfer")
     if not isinstance(value, str) or tr is None:
         return value
     return owned(tx.get(tr["destination"], value, "refund"), tr["destination"]) or value

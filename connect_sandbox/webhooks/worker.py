@@ -147,7 +147,10 @@ class DeliveryWorker:
                               attempted=False)
                 events.refresh_pending(tx, d.event_account, d.event)
             return
-        body = dumps(public(event))
+        payload = public(event)
+        if endpoint.get("api_version"):  # Stripe renders the endpoint's events at its version
+            payload["api_version"] = endpoint["api_version"]
+        body = dumps(payload)
         signature = signing.header(body, endpoint["_secret"])
         try:
             url = urlsplit(endpoint["url"])

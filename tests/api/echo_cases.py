@@ -63,6 +63,30 @@ def _account_create(w: World, p: str) -> Call:
     return Call("/v1/accounts", {"type": "custom"})
 
 
+def _external_update(w: World, p: str) -> Call:
+    """A connected account's external bank account, or debit card for the card fields."""
+    acct = w.custom_account()
+    card = p.startswith("address_") or p in ("exp_month", "exp_year", "name")
+    ext = w.post(f"/v1/accounts/{acct}/external_accounts", {"external_account": (
+        "tok_visa_debit" if card else {"object": "bank_account", **BANK})})
+    return Call(f"/v1/accounts/{acct}/external_accounts/{ext['id']}",
+                state={"object": ext["object"]})
+
+
+def _payout(w: World) -> Call:
+    """The platform with available funds and a bank account of its own to pay out to."""
+    w.fund()
+    platform = w.get("/v1/account")["id"]
+    ba = w.post(f"/v1/accounts/{platform}/external_accounts",
+                {"external_account": {"object": "bank_account", **BANK}})
+    return Call("/v1/payouts", {"amount": 1000, "currency": "usd"}, state={"ba": ba["id"]})
+
+
+def _payout_update(w: World, p: str) -> Call:
+    call = _payout(w)
+    return Call(f"/v1/payouts/{w.post(call.path, call.base)['id']}")
+
+
 def _account_update(w: World, p: str) -> Call:
     return Call(f"/v1/accounts/{w.custom_account()}")
 
@@ -320,6 +344,10 @@ CASES: list[Case] = [
          values={"amount": const(100)}),
     Case("POST /v1/transfers/{transfer}/reversals/{id}", "transfer_reversal",
          _reversal_update),
+    Case("POST /v1/payouts", "payout", lambda w, p: _payout(w),
+         values={"destination": state("ba"), "method": const("standard"),
+                 "source_type": const("card")}),
+    Case("POST /v1/payouts/{payout}", "payout", _payout_update),
     Case("POST /v1/webhook_endpoints", "webhook_endpoint",
          lambda w, p: Call("/v1/webhook_endpoints", HOOK),
          {"connect": "makes a Connect endpoint (no property of that name)"},
@@ -331,9 +359,10 @@ CASES: list[Case] = [
          lambda w, p: Call("/v1/payment_methods", {"type": "card", "card": CARD}),
          {"customer": CLONE, "payment_method": CLONE,
           **{t: CARD_ONLY for t in PM_TYPES if t != "card_present"}},
-         values={"type": const("card")}),
+         values={"type": const("card"), "allow_redisplay": const("always")}),
     Case("POST /v1/payment_methods/{payment_method}", "payment_method", _pm_update,
-         {"link": CARD_ONLY, "us_bank_account": CARD_ONLY}),
+         {"link": CARD_ONLY, "us_bank_account": CARD_ONLY},
+         values={"allow_redisplay": const("limited")}),
     Case("POST /v1/payment_methods/{payment_method}/attach", "payment_method",
          lambda w, p: Call(f"/v1/payment_methods/{w.pm()}/attach"),
          values={"customer": NEW_CUSTOMER}),
@@ -380,4 +409,18 @@ CASES: list[Case] = [
           "token": "the card token the Source is made from"},
          values={"type": const("card"), "flow": const("none"), "usage": const("single_use")}),
     Case("POST /v1/sources/{source}", "source", _source_object_update, SOURCE_EXCEPTIONS),
+    Case("POST /v1/accounts/{account}/capabilities/{capability}", "capability",
+         lambda w, p: Call(f"/v1/accounts/{w.custom_account()}/capabilities/"
+                           "us_bank_account_ach_payments"),
+         values={"requested": const(True)}),
+    Case("POST /v1/accounts/{account}/external_accounts", "bank_account",
+         lambda w, p: Call(f"/v1/accounts/{w.custom_account()}/external_accounts",
+                           {"external_account": {"object": "bank_account", **BANK}}),
+         {"external_account": "the token or details the external account is made from",
+          "bank_account": ALIAS},
+         values={"default_for_currency": const(True)}),
+    Case("POST /v1/accounts/{account}/external_accounts/{id}", None, _external_update,
+         {"documents": FILES},
+         values={"default_for_currency": const(True), "exp_month": const(12),
+                 "exp_year": const(2031), "account_holder_type": const("company")}),
 ]

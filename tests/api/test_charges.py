@@ -46,7 +46,7 @@ def test_charge_a_named_source_of_the_customer(client):
 def test_source_not_belonging_to_the_customer(client):
     a = client.v1.customers.create(params={"source": "tok_visa"})
     b = client.v1.customers.create(params={"source": "tok_visa"})
-    with stripe_error(stripe.InvalidRequestError, code="missing", param="source",
+    with stripe_error(stripe.InvalidRequestError, status=404, code="missing", param="source",
                       message=f"Customer {b.id} does not have a linked source with ID "
                               f"{a.default_source}."):
         _charge(client, customer=b.id, source=a.default_source)

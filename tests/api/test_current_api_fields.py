@@ -34,6 +34,8 @@ from .current_fields_world import instances
 _ONLY_WHEN_SET = "shown only when set on the request or when it applies"
 _INTERNAL = "for Stripe's internal use, not returned by standard API requests"
 _INCLUDABLE = "includable: shown only when expanded (expand[])"
+_EXTERNAL_ONLY = ("only on an account's external account (payout destination), never on a "
+                  "customer's or a token's")
 EXCLUDED: dict[str, str] = {
     "*.deleted": "only on the object a delete returns",
     "*card.description": _INTERNAL, "*card.iin": _INTERNAL, "*card.issuer": _INTERNAL,
@@ -70,6 +72,16 @@ EXCLUDED: dict[str, str] = {
     "balance.*[].source_types.*": "only the source types that hold funds are listed",
     "balance.connect_reserved[].source_types": "only the source types that hold funds",
     "card.networks": "only for co-branded cards (a preferred network)",
+    "card.account": _EXTERNAL_ONLY, "card.available_payout_methods": _EXTERNAL_ONLY,
+    "card.currency": _EXTERNAL_ONLY, "card.default_for_currency": _EXTERNAL_ONLY,
+    "card.status": _EXTERNAL_ONLY,
+    "card.customer": "absent on a token's card (attached to no customer yet)",
+    "bank_account.customer": "absent on a token's bank account (attached to no customer yet)",
+    "bank_account.account": _EXTERNAL_ONLY,
+    "bank_account.available_payout_methods": _EXTERNAL_ONLY,
+    "bank_account.default_for_currency": _EXTERNAL_ONLY,
+    "bank_account.future_requirements": _EXTERNAL_ONLY,
+    "bank_account.requirements": _EXTERNAL_ONLY,
     "charge.authorization_code": "card-present charges; card details have their own",
     "charge.fraud_details.*": "only when a fraud report was made",
     "charge.level3": _ONLY_WHEN_SET,
@@ -89,6 +101,7 @@ EXCLUDED: dict[str, str] = {
     "customer.individual_name": _ONLY_WHEN_SET + " (a newer parameter)",
     "customer.customer_account": "customer-configured Accounts v2 only",
     "customer.sources": _INCLUDABLE, "customer.subscriptions": _INCLUDABLE,
+    "customer.cash_balance": _INCLUDABLE, "customer.invoice_credit_balance": _INCLUDABLE,
     "customer.tax": _INCLUDABLE, "customer.tax_ids": _INCLUDABLE,
     "event.account": "only on events of a connected account",
     "event.context": "only for events delivered with an authentication context",
@@ -195,6 +208,8 @@ class Walk:
             return
         if not isinstance(obj, StripeObject):
             return
+        if path and set(obj.to_dict()) == {"id", "object"}:
+            return  # a reference Stripe shows in place of the object (a payment's source account)
         name = getattr(type(obj), "OBJECT_NAME", None)
         if isinstance(name, str) and "object" in obj and obj["object"] == name:
             path = name  # an object of its own (embedded or top level)
@@ -288,7 +303,9 @@ def test_card_charge_details(world):
     assert world["charge_card"].source.object == "card"
     assert world["charge_source"].source.object == "source"
     assert world["charge_bank"].source.object == "bank_account"
-    assert world["payment"].source is None  # a destination payment (py_)
+    # a destination payment (py_): its source is the sending account, as a reference
+    assert world["payment"].source.to_dict() == {"id": world["payment"].source.id,
+                                                 "object": "account"}
 
 
 def test_declined_and_blocked_charges(world):

@@ -1,6 +1,7 @@
-"""`connect-sandbox listen` forwards a platform's events (and, with --connect, its
-connected accounts') to a local URL, signed with the secret it prints, one line per
-event; its webhook endpoints are gone when it exits."""
+"""`connect-sandbox listen` forwards a platform's events and its connected accounts' to a
+local URL (the latter to --forward-connect-to when given), signed with the secret it
+prints, one line per event, as `stripe listen` does; its webhook endpoints are gone when
+it exits."""
 from __future__ import annotations
 
 import io
@@ -69,7 +70,7 @@ def test_listen_subprocess_forwards_signed_events(server, client, api_key, make_
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "connect_sandbox", "listen", "--api-key", api_key,
-         "--forward-to", rec.url, "--api-base", server.base],
+         "--forward-to", rec.url.removeprefix("http://"), "--api-base", server.base],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out = Lines()
     pump = threading.Thread(target=out.pump, args=(proc.stdout,), daemon=True)
@@ -81,8 +82,10 @@ def test_listen_subprocess_forwards_signed_events(server, client, api_key, make_
                                   "--api-key", api_key, "--print-secret"],
                                  capture_output=True, text=True, timeout=30)
         assert printed.stdout.strip() == secret
-        (we,) = listen_endpoints(client)
-        assert we.url.startswith("http://127.0.0.1:") and we.enabled_events == ["*"]
+        registered = listen_endpoints(client)  # the platform's and a Connect endpoint
+        assert len(registered) == 2
+        for we in registered:
+            assert we.url.startswith("http://127.0.0.1:") and we.enabled_events == ["*"]
         cus = client.v1.customers.create(params={"email": "listen@example.com"})
         (body,) = rec.wait_type("customer.created")
         event = stripe.Webhook.construct_event(rec.received[0].body,
@@ -118,7 +121,7 @@ def run_in_thread(**kwargs):
 def test_listen_connect_and_event_filter(server, client, api_key, seller, make_receiver):
     rec = make_receiver(default=500)  # the app fails: listed, but not retried
     out, stop, thread, codes = run_in_thread(
-        api_key=api_key, forward_to=rec.url, events=["charge.succeeded"], connect=True,
+        api_key=api_key, forward_to=rec.url, events=["charge.succeeded"],
         api_base=server.base)
     try:
         secret = SECRET_LINE.search(out.wait("Ready!")).group(1)
@@ -132,10 +135,45 @@ def test_listen_connect_and_event_filter(server, client, api_key, seller, make_r
         event = stripe.Webhook.construct_event(rec.received[0].body,
                                                rec.received[0].signature, secret)
         assert event.account == seller
-        line = out.wait(r"--> charge\.succeeded")
+        line = out.wait(r"--> connect charge\.succeeded")
         assert f"({seller})" in line and "[500]" in line
         settle(1.0)
         assert rec.types() == ["charge.succeeded"]  # no retry, no other type
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+    assert codes == [0]
+    assert listen_endpoints(client) == []
+
+
+def test_forward_connect_to_and_urls_written_as_for_stripe_listen(server, client, api_key,
+                                                                  seller, make_receiver):
+    assert listen.forward_url("4242") == "http://localhost:4242"
+    assert listen.forward_url("/webhook") == "http://localhost/webhook"
+    assert listen.forward_url("localhost:4242/webhook") == "http://localhost:4242/webhook"
+    assert listen.forward_url("https://example.com/hook") == "https://example.com/hook"
+    platform, connect = make_receiver(), make_receiver()
+    out, stop, thread, codes = run_in_thread(
+        api_key=api_key, forward_to=platform.url.removeprefix("http://"),
+        forward_connect_to=connect.url, events=["customer.created"], api_base=server.base)
+    try:
+        secret = SECRET_LINE.search(out.wait("Ready!")).group(1)
+        mine = client.v1.customers.create(params={"name": "platform's"})
+        theirs = client.v1.customers.create(params={"name": "seller's"}, options=as_(seller))
+        (got_mine,) = platform.wait_type("customer.created")
+        (got_theirs,) = connect.wait_type("customer.created")
+        assert got_mine["data"]["object"]["id"] == mine.id and "account" not in got_mine
+        assert got_theirs["data"]["object"]["id"] == theirs.id
+        assert got_theirs["account"] == seller
+        for rec in (platform, connect):
+            stripe.Webhook.construct_event(rec.received[0].body, rec.received[0].signature,
+                                           secret)
+        line = out.wait(r"--> connect customer\.created")
+        assert f"[{got_theirs['id']}] ({seller})" in line and connect.url in line
+        line = out.wait(r"--> customer\.created")
+        assert f"[{got_mine['id']}]" in line and platform.url in line
+        settle()
+        assert len(platform.received) == len(connect.received) == 1
     finally:
         stop.set()
         thread.join(timeout=15)

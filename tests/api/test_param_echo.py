@@ -26,8 +26,14 @@ NOT_ECHOED = {
     "POST /v1/payment_methods/{payment_method}/detach": "no parameters but expand",
     "POST /v1/test_helpers/balance/make_available": "sandbox helper",
     "POST /v1/test_helpers/charges/{charge}/settle": "sandbox helper",
+    "POST /v1/test_helpers/payouts/{payout}/settle": "sandbox helper",
+    "POST /v1/payouts/{payout}/cancel": "no parameters but expand",
     "POST /v1/events/{id}/retry": "sandbox helper",
     "POST /v1/webhook_endpoints/{webhook_endpoint}/sandbox_resend": "sandbox helper",
+    "POST /v1/account_links": "returns a link (url, created, expires_at), not an object",
+    "POST /v1/accounts/{account}/login_links": "no parameters but expand",
+    "POST /v1/accounts/{account}/reject": "reason: an instruction (requirements "
+                                          "shows rejected.<reason>)",
 }
 
 # Where a stored object is read back.
@@ -38,12 +44,17 @@ RETRIEVE = {
     "source": "/v1/sources/{id}", "charge": "/v1/charges/{id}", "refund": "/v1/refunds/{id}",
     "application_fee": "/v1/application_fees/{id}",
     "fee_refund": "/v1/application_fees/{fee}/refunds/{id}",
-    "transfer": "/v1/transfers/{id}",
+    "transfer": "/v1/transfers/{id}", "payout": "/v1/payouts/{id}",
     "transfer_reversal": "/v1/transfers/{transfer}/reversals/{id}",
     "webhook_endpoint": "/v1/webhook_endpoints/{id}",
     "payment_method": "/v1/payment_methods/{id}",
     "payment_intent": "/v1/payment_intents/{id}", "setup_intent": "/v1/setup_intents/{id}",
 }
+
+# A connected account's own objects (its external accounts and capabilities).
+EXTERNAL = {"bank_account": "/v1/accounts/{account}/external_accounts/{id}",
+            "card": "/v1/accounts/{account}/external_accounts/{id}",
+            "capability": "/v1/accounts/{account}/capabilities/{id}"}
 
 
 def _params(case: Case) -> list[str]:
@@ -82,7 +93,7 @@ def test_param_is_echoed(world, case, param):
     assert got["object"] == obj_name
     problems = echoed(value, got.get(param), param)
     assert not problems, f"not echoed in the response: {problems}"
-    url = RETRIEVE[got["object"]].format(**got)
+    url = (EXTERNAL if got.get("account") else RETRIEVE)[got["object"]].format(**got)
     again = world.get(url, account=call.account, **({"expand": expand} if expand else {}))
     problems = echoed(value, again.get(param), param)
     assert not problems, f"not stored (retrieve): {problems}"

@@ -166,8 +166,8 @@ def test_clone_errors(client, seller):
     with stripe_error(stripe.InvalidRequestError, status=400, param="original_source"):
         client.v1.sources.create(params={"customer": cus.id,
                                          "original_source": cus.default_source})
-    with stripe_error(stripe.InvalidRequestError, status=400, param="original_source",
-                      message="does not have a linked source"):
+    with stripe_error(stripe.InvalidRequestError, status=404, param="original_source",
+                      code="missing", message="does not have a linked source"):
         client.v1.sources.create(params={"customer": cus.id, "original_source": "card_nope"},
                                  options=as_(seller))
     with stripe_error(stripe.InvalidRequestError, status=404, code="resource_missing",

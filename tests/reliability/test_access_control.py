@@ -22,6 +22,7 @@ entry fails with a message saying where to add it.
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urlencode
@@ -61,6 +62,14 @@ CUS = {"customer": "customer"}
 AMOUNT = {"amount": 1000, "currency": "usd"}
 ACCOUNT = dict(path={"account": "account"}, allow=("platform_to_connected",))
 CLONE = dict(allow=("connected_to_platform",), clone=True)
+# A connected account's capabilities and external accounts: "account" is a connected
+# account (S2 for P's objects, S itself for S's), the other ids hang from it.
+TO_SELLER = ("platform_to_connected",)
+CAPABILITY = {"account": "account", "capability": "capability"}
+EXTERNAL = {"account": "account", "id": "external_account"}
+LINK = {"type": "account_onboarding", "refresh_url": "https://example.com/refresh",
+        "return_url": "https://example.com/return"}
+SEARCH = {"query": "created>0"}
 # Sandbox-only webhook tools (the Stripe CLI's `events resend --account`): the platform's
 # key acting as its connected account also reaches the platform's own endpoints.
 SANDBOX_CLI = ("connected_to_platform",)
@@ -72,9 +81,22 @@ RULES: dict[str, Rule] = {
     "GET /v1/accounts/{account}": R(**ACCOUNT),
     "POST /v1/accounts/{account}": R(**ACCOUNT),
     "DELETE /v1/accounts/{account}": R(**ACCOUNT),
+    "POST /v1/accounts/{account}/reject": R(**ACCOUNT, params={"reason": "other"}),
+    "POST /v1/account_links": R(refs={"account": "account"}, params=LINK,
+                                allow=("platform_to_connected",)),
+    "POST /v1/accounts/{account}/login_links": R(**ACCOUNT),
+    "GET /v1/accounts/{account}/capabilities": R(**ACCOUNT),
+    "GET /v1/accounts/{account}/capabilities/{capability}": R(CAPABILITY, allow=TO_SELLER),
+    "POST /v1/accounts/{account}/capabilities/{capability}": R(CAPABILITY, allow=TO_SELLER),
+    "POST /v1/accounts/{account}/external_accounts": R(**ACCOUNT),
+    "GET /v1/accounts/{account}/external_accounts": R(**ACCOUNT),
+    "GET /v1/accounts/{account}/external_accounts/{id}": R(EXTERNAL, allow=TO_SELLER),
+    "POST /v1/accounts/{account}/external_accounts/{id}": R(EXTERNAL, allow=TO_SELLER),
+    "DELETE /v1/accounts/{account}/external_accounts/{id}": R(EXTERNAL, allow=TO_SELLER),
 
     "POST /v1/customers": R(refs={"source": "token"}),
     "GET /v1/customers": R(list=True),
+    "GET /v1/customers/search": R(params=SEARCH, list=True),
     "GET /v1/customers/{customer}": R(CUS),
     "POST /v1/customers/{customer}": R(CUS),
     "DELETE /v1/customers/{customer}": R(CUS),
@@ -85,6 +107,10 @@ RULES: dict[str, Rule] = {
     "DELETE /v1/customers/{customer}/sources/{id}": R({**CUS, "id": "card"}),
     "POST /v1/customers/{customer}/sources/{id}/verify": R(
         {**CUS, "id": "bank_account"}, params={"amounts": [32, 45]}),
+    "GET /v1/customers/{customer}/cards": R(CUS),
+    "GET /v1/customers/{customer}/cards/{id}": R({**CUS, "id": "card"}),
+    "GET /v1/customers/{customer}/bank_accounts": R(CUS),
+    "GET /v1/customers/{customer}/bank_accounts/{id}": R({**CUS, "id": "bank_account"}),
 
     "POST /v1/tokens": R(refs=CUS, **CLONE),
     "GET /v1/tokens/{token}": R({"token": "token"}),
@@ -108,6 +134,7 @@ RULES: dict[str, Rule] = {
     "POST /v1/payment_intents": R(refs={**CUS, "payment_method": "payment_method"},
                                   params=AMOUNT),
     "GET /v1/payment_intents": R(refs=CUS, list=True),
+    "GET /v1/payment_intents/search": R(params=SEARCH, list=True),
     "GET /v1/payment_intents/{intent}": R({"intent": "payment_intent"}),
     "POST /v1/payment_intents/{intent}": R({"intent": "payment_intent"}),
     "POST /v1/payment_intents/{intent}/confirm": R({"intent": "payment_intent"}),
@@ -124,6 +151,7 @@ RULES: dict[str, Rule] = {
 
     "POST /v1/charges": R(refs=CUS, params=AMOUNT),
     "GET /v1/charges": R(refs=CUS, list=True),
+    "GET /v1/charges/search": R(params=SEARCH, list=True),
     "GET /v1/charges/{charge}": R({"charge": "charge"}),
     "POST /v1/charges/{charge}": R({"charge": "charge"}),
     "POST /v1/charges/{charge}/capture": R({"charge": "charge"}),
@@ -164,9 +192,19 @@ RULES: dict[str, Rule] = {
                                                        "id": "reversal"}, platform_only=True),
 
     "GET /v1/balance": R(),
-    "GET /v1/balance_transactions": R(list=True),
+    "GET /v1/balance_transactions": R(refs={"payout": "payout"}, list=True),
     "GET /v1/balance_transactions/{id}": R({"id": "balance_transaction"}),
+    "GET /v1/balance/history": R(refs={"payout": "payout"}, list=True),
+    "GET /v1/balance/history/{id}": R({"id": "balance_transaction"}),
     "POST /v1/test_helpers/balance/make_available": R(),
+
+    # a payout goes to one of the acting account's own external accounts
+    "POST /v1/payouts": R(refs={"destination": "external_account"}, params=AMOUNT),
+    "GET /v1/payouts": R(refs={"destination": "external_account"}, list=True),
+    "GET /v1/payouts/{payout}": R({"payout": "payout"}),
+    "POST /v1/payouts/{payout}": R({"payout": "payout"}),
+    "POST /v1/payouts/{payout}/cancel": R({"payout": "payout"}),
+    "POST /v1/test_helpers/payouts/{payout}/settle": R({"payout": "payout"}),
 
     "GET /v1/events": R(list=True),
     "GET /v1/events/{id}": R({"id": "event"}),
@@ -253,6 +291,23 @@ def build(world: World) -> Cast:
         destination.transfer, params={"amount": 100}).id
     p["account"] = cast.s2                 # a seller of P that S must not reach
     world.objs[cast.s]["account"] = cast.s  # S itself, that S2 must not reach
+    for objs, seller in ((p, cast.s2), (world.objs[cast.s], cast.s)):
+        objs["capability"] = "card_payments"
+        objs["external_account"] = client.v1.accounts.external_accounts.create(
+            seller, params={"external_account": {"object": "bank_account", **BANK}}).id
+    # a paid payout on P (to a bank account of its own) and on S
+    client.v1.accounts.external_accounts.create(
+        cast.p, params={"external_account": {"object": "bank_account", **BANK}})
+    for account, opts in ((cast.p, {}), (cast.s, {"stripe_account": cast.s})):
+        client.v1.charges.create(params={**AMOUNT, "source": "tok_bypassPending"},
+                                 options=opts)
+        po = client.v1.payouts.create(params={"amount": 500, "currency": "usd"},
+                                      options=opts)
+        world.objs[account]["payout"] = po.id
+        deadline = time.monotonic() + 10  # settled by the job runner before the checks
+        while client.v1.payouts.retrieve(po.id, options=opts).status == "pending":
+            assert time.monotonic() < deadline, f"{po.id} still pending"
+            time.sleep(0.05)
     return cast
 
 
@@ -296,7 +351,7 @@ def _events(cast: Cast) -> list:
 
 
 def _foreign_ids(objs: dict[str, str]) -> set[str]:
-    return {v for k, v in objs.items() if k != "account"}
+    return {v for k, v in objs.items() if k not in ("account", "capability")}
 
 
 def _refused(r, rule: Rule, scenario: str, route: str) -> None:

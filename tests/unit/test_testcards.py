@@ -19,7 +19,7 @@ def test_every_card_is_valid(card):
     assert card.charge == "ok" or card.charge in testcards.DECLINES
     assert card.attach == "ok" or card.attach in testcards.DECLINES
     assert card.funding in ("credit", "debit", "prepaid")
-    assert card.three_d_secure in ("no", "one_off", "always")
+    assert card.three_d_secure in ("no", "one_off", "always", "on_session")
 
 
 def test_shorthands_name_cards_in_the_table():
