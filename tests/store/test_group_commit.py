@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,17 @@ def sqlite_store(tmp_path: Path):
     store = open_store(f"sqlite:///{tmp_path / 'gc.db'}")
     yield store
     store.close()
+
+
+def _run(main):
+    """asyncio.run(main()) on a thread of its own: the session's browser tests keep an
+    event loop running on the main thread (Playwright's sync API)."""
+    out: list = []
+    thread = threading.Thread(target=lambda: out.append(asyncio.run(main())))
+    thread.start()
+    thread.join(timeout=30)
+    assert out, "the event loop did not finish"
+    return out[0]
 
 
 def _count_commits(store) -> list[int]:
@@ -57,7 +69,7 @@ def test_ready_writes_share_one_commit_and_a_failure_stays_its_own(sqlite_store)
                    group.run(sees_earlier)]
         return await asyncio.gather(*futures, return_exceptions=True)
 
-    one, failed, two, saw = asyncio.run(main())
+    one, failed, two, saw = _run(main)
     assert (one, two, saw) == (1, 2, True)
     assert isinstance(failed, RuntimeError)
     assert commits[0] == 1
@@ -79,7 +91,7 @@ def test_a_failed_commit_fails_every_request_of_the_batch(sqlite_store) -> None:
         return await asyncio.gather(group.run(insert(1)), group.run(insert(2)),
                                     return_exceptions=True)
 
-    results = asyncio.run(main())
+    results = _run(main)
     assert all(isinstance(r, OSError) for r in results)
     event.remove(sqlite_store.engine, "commit", _boom)
     with sqlite_store.transaction(write=False) as tx:
@@ -95,7 +107,7 @@ def test_batches_are_bounded(sqlite_store) -> None:
         return await asyncio.gather(*[group.run(lambda tx, i=i: tx.insert(A, cus(i)))
                                       for i in range(n)])
 
-    asyncio.run(main())
+    _run(main)
     assert commits[0] == 3
     with sqlite_store.transaction(write=False) as tx:
         assert len(tx.list(A, "customer", limit=100).data) == n
