@@ -246,6 +246,12 @@ class Store:
             with conn.begin():
                 yield Tx(conn, self.dialect, self.cache)
         finally:
+            if not conn.invalidated and conn.connection.dbapi_connection.in_transaction:
+                # A COMMIT that failed (SQLITE_BUSY, a deferred constraint) ends
+                # SQLAlchemy's transaction but leaves SQLite's open, holding the write
+                # lock: pooled, every later BEGIN on it would fail and other processes
+                # would wait on the lock for good. Closing the connection rolls it back.
+                conn.invalidate()
             if self._closed or conn.invalidated or conn.in_transaction() or len(idle) >= 8:
                 conn.close()
             else:
