@@ -78,6 +78,22 @@ EXTRA: dict[str, dict[str, Any]] = {
         "allow_redisplay": _enum("always", "limited", "unspecified")},
 }
 
+# Intents take a card described inline, `payment_method_data[type]=card` with
+# `payment_method_data[card][token]` (or the card's details), as Stripe.js and many
+# server integrations send it; the description leaves card out of payment_method_data.
+CARD_PAYMENT_METHOD_DATA = (
+    "POST /v1/payment_intents", "POST /v1/payment_intents/{intent}",
+    "POST /v1/payment_intents/{intent}/confirm", "POST /v1/setup_intents",
+    "POST /v1/setup_intents/{intent}", "POST /v1/setup_intents/{intent}/confirm")
+
+
+def _with_card(data: dict[str, Any]) -> dict[str, Any]:
+    props = dict(data["properties"])
+    props["type"] = {**props["type"], "enum": ["card", *props["type"]["enum"]]}
+    props["card"] = _spec()["operations"]["POST /v1/payment_methods"]["params"]["card"]
+    return {**data, "properties": props}
+
+
 # Hash parameters that also take an object's id (the description types them as hashes
 # only): cloning a customer's bank account passes `bank_account=ba_...`.
 ALSO_ID: dict[str, tuple[str, ...]] = {
@@ -106,6 +122,8 @@ def operation_params(op: str) -> dict[str, Any]:
     entry = _spec()["operations"].get(op) or SANDBOX_OPERATIONS[op]
     props = dict(entry["params"])
     props.update(EXTRA.get(op, {}))
+    if op in CARD_PAYMENT_METHOD_DATA and "payment_method_data" in props:
+        props["payment_method_data"] = _with_card(props["payment_method_data"])
     for name in ALSO_ID.get(op, ()):
         props[name] = {"anyOf": [dict(_STR), props[name]]}
     return {"type": "object", "properties": props, "required": entry["required"]}

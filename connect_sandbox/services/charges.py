@@ -50,7 +50,16 @@ def _one_time_source(tx: Tx, ctx: RequestContext, value: Any) -> dict[str, Any]:
         raise InvalidRequestError(
             f"The source {value} belongs to customer {obj['customer']}. Pass "
             f"customer={obj['customer']} along with it to charge it.", param="customer")
+    _refuse_payment_method(tx, ctx, value)
     raise ResourceMissing("source", value, param="source")
+
+
+def _refuse_payment_method(tx: Tx, ctx: RequestContext, value: Any) -> None:
+    """A PaymentMethod is charged with a PaymentIntent, never with the Charges API."""
+    from . import sources
+    if sources.is_payment_method(tx, ctx, value):
+        raise InvalidRequestError("You cannot create a charge with a PaymentMethod. Use the "
+                                  "Payment Intents API instead.", param="source")
 
 
 def _customer_source(tx: Tx, ctx: RequestContext, cus: dict[str, Any],
@@ -65,6 +74,7 @@ def _customer_source(tx: Tx, ctx: RequestContext, cus: dict[str, Any],
             "A card hash cannot be charged together with `customer`; attach it first.",
             param="source")
     else:
+        _refuse_payment_method(tx, ctx, value)
         wanted = value
     src = sources.find(tx, ctx, cus["id"], wanted)
     if src is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..context import RequestContext
 from ..domain import testcards
-from ..errors import InvalidRequestError, ResourceMissing
+from ..errors import InvalidRequestError, ResourceMissing, StripeError
 from ..params import Params
 from ..store import Tx
 from . import payment_methods, source_objects
@@ -37,9 +37,17 @@ def _other_customer(obj_id: str, owner: str, customer: str | None, param: str, *
 
 
 def from_data(tx: Tx, ctx: RequestContext, data: dict[str, Any]) -> str:
-    """payment_method_data: create the PaymentMethod it describes; return its id."""
-    pm = payment_methods.create(tx, ctx, Params(
-        {k: v for k, v in data.items() if k in ("type", "card", "billing_details", "metadata")}))
+    """payment_method_data: create the PaymentMethod it describes; return its id.
+    Errors name the nested parameter (`payment_method_data[card][number]`)."""
+    try:
+        pm = payment_methods.create(tx, ctx, Params(
+            {k: v for k, v in data.items()
+             if k in ("type", "card", "billing_details", "metadata")}))
+    except StripeError as err:
+        if err.param:
+            head, _, rest = err.param.partition("[")
+            err.param = f"payment_method_data[{head}]" + (f"[{rest}" if rest else "")
+        raise
     return pm["id"]
 
 

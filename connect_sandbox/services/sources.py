@@ -33,6 +33,22 @@ def find(tx: Tx, ctx: RequestContext, customer_id: str, source_id: str, *,
     return obj
 
 
+def is_payment_method(tx: Tx, ctx: RequestContext, value: Any) -> bool:
+    """A PaymentMethod id (or a `pm_card_*` test shorthand) given where a legacy source
+    (token, card, bank account, Source) is expected."""
+    if not isinstance(value, str) or not value.startswith("pm_"):
+        return False
+    return (value in testcards.TEST_PAYMENT_METHODS
+            or tx.get(ctx.account, value, "payment_method") is not None)
+
+
+# Stripe's wording, as its API answers it (no space after "Customers.").
+PAYMENT_METHOD_AS_SOURCE = (
+    "You cannot use a PaymentMethod as a source for Customers.Instead, use the "
+    "PaymentMethods API to Attach a Customer to a PaymentMethod. See "
+    "https://stripe.com/docs/api/payment_methods/attach")
+
+
 def _decline_on_attach(card: dict[str, Any]) -> None:
     outcome = card.get("_behaviour", {}).get("attach", "ok")
     if outcome != "ok":
@@ -64,6 +80,8 @@ def attach(tx: Tx, ctx: RequestContext, cus: dict[str, Any], value: Any, *,
             f"The source {value} cannot be attached: pass a token (tok_...) or a card "
             "hash. Card and bank account ids belong to the customer they were created on.",
             param=param)
+    elif is_payment_method(tx, ctx, value):
+        raise InvalidRequestError(PAYMENT_METHOD_AS_SOURCE, param=param)
     else:
         raise ResourceMissing("source", value, param=param)
     if obj["object"] == "card":
