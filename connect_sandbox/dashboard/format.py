@@ -19,7 +19,7 @@ _NONE = '<span class="none">—</span>'
 
 # Which dashboard page shows an object, by its type; anything else is a generic page.
 _PAGES = {"account": "accounts", "customer": "customers", "charge": "charges",
-          "payment_intent": "payment_intents", "event": "events"}
+          "payment_intent": "payment_intents", "event": "events", "payout": "payouts"}
 
 
 def money(amount: Any, currency: Any = "usd") -> str:
@@ -52,10 +52,21 @@ def when(ts: Any) -> Markup:
     return Markup(f'<time datetime="{iso}">{escape(utc(ts))}</time>')
 
 
+def day(ts: Any) -> Markup:
+    """A <time> element for a date (a payout's arrival date): the UTC day, with the
+    full machine-readable time."""
+    if not isinstance(ts, (int, float)) or isinstance(ts, bool):
+        return Markup("—")
+    moment = dt.datetime.fromtimestamp(ts, dt.timezone.utc)
+    return Markup('<time datetime="{}">{}</time>').format(
+        moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment.strftime("%Y-%m-%d"))
+
+
 def href(obj_id: Any) -> str | None:
     if not isinstance(obj_id, str) or not obj_id:
         return None
-    page = _PAGES.get(type_of(obj_id) or "")
+    kind = type_of(obj_id) or ""
+    page = _PAGES.get(kind)
     return f"/dashboard/{page or 'objects'}/{obj_id}"
 
 
@@ -92,11 +103,14 @@ def payment_label(obj: Any) -> str:
 
 def status_class(status: Any) -> str:
     s = str(status or "").lower()
-    if s in ("succeeded", "paid", "active", "chargeable", "verified", "enabled", "true"):
+    if s in ("succeeded", "paid", "active", "chargeable", "verified", "validated", "enabled",
+             "true", "valid"):
         return "ok"
-    if s in ("failed", "canceled", "disabled", "errored", "false", "expired"):
+    if s in ("failed", "canceled", "disabled", "errored", "false", "expired", "inactive",
+             "rejected", "verification_failed", "restricted") or s.startswith("rejected"):
         return "bad"
-    if s.startswith("requires") or s in ("pending", "processing", "new", "retrying"):
+    if s.startswith("requires") or s in ("pending", "processing", "new", "retrying",
+                                         "in_transit"):
         return "wait"
     return "neutral"
 
@@ -110,5 +124,6 @@ def blank(value: Any) -> bool:
     return value is None or str(value).strip() in ("", "—", _NONE)
 
 
-FILTERS = {"blank": blank, "money": money, "utc": utc, "when": when, "href": href, "ident": ident,
-           "payment_label": payment_label, "status_class": status_class, "pretty": pretty}
+FILTERS = {"blank": blank, "money": money, "utc": utc, "when": when, "day": day, "href": href,
+           "ident": ident, "payment_label": payment_label, "status_class": status_class,
+           "pretty": pretty}

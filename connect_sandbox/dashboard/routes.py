@@ -21,7 +21,8 @@ from ..store import Store
 from . import session as sessions
 from .access import NotFound, Scope
 from .format import FILTERS
-from .pages import accounts, actions, customers, events, objects, overview, payments
+from .pages import (accounts, actions, customers, events, objects, overview, payments,
+                    payouts)
 
 log = logging.getLogger("connect_sandbox.dashboard")
 HERE = Path(__file__).parent
@@ -179,11 +180,13 @@ def routes() -> list[BaseRoute]:
         Route(d + "/charges", page(lambda s, q: overview.across(s, q, "charges"))),
         Route(d + "/payment_intents",
               page(lambda s, q: overview.across(s, q, "payment_intents"))),
+        Route(d + "/payouts", page(lambda s, q: overview.across(s, q, "payouts"))),
         Route(d + "/accounts/{account_id}", page(accounts.account)),
         Route(d + "/accounts/{account_id}/{name}", page(accounts.collection)),
         Route(d + "/customers/{customer_id}", page(customers.customer)),
         Route(d + "/charges/{charge_id}", page(payments.charge)),
         Route(d + "/payment_intents/{intent_id}", page(payments.payment_intent)),
+        Route(d + "/payouts/{payout_id}", page(payouts.payout)),
         Route(d + "/events", page(events.events)),
         Route(d + "/events/{event_id}", page(events.event)),
         Route(d + "/events/{event}/resend", resend, methods=["POST"]),

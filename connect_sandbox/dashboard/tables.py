@@ -11,9 +11,10 @@ from .format import payment_label
 
 @dataclass(frozen=True)
 class Cell:
-    kind: str                # id | money | time | status | text
+    kind: str                # id | money | time | date | status | text
     value: Any
     currency: str | None = None
+    note: str | None = None  # shown after an id: what it is ("Visa •••• 4242")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,47 @@ def _pm(o: dict[str, Any]) -> Cell:
     return Cell("text", payment_label(src) if src else None)
 
 
+def _time(key: str) -> Callable[[dict[str, Any]], Cell]:
+    return lambda o: Cell("time", o.get(key))
+
+
+def _account_state(o: dict[str, Any]) -> Cell:
+    """rejected (with its reason), restricted (charges or payouts off), else enabled."""
+    reason = (o.get("requirements") or {}).get("disabled_reason")
+    if isinstance(reason, str) and reason.startswith("rejected"):
+        return Cell("status", reason.replace(".", ": ", 1).replace("_", " "))
+    if o.get("charges_enabled") is False or o.get("payouts_enabled") is False:
+        return Cell("status", "restricted")
+    return Cell("status", "enabled")
+
+
+def _enabled(key: str) -> Callable[[dict[str, Any]], Cell]:
+    return lambda o: Cell("status", "enabled" if o.get(key) else "disabled")
+
+
+def _destination(o: dict[str, Any]) -> Cell:
+    """A payout's destination: its id and, when the page looked it up, its label."""
+    dest = o.get("destination")
+    dest_id = dest.get("id") if isinstance(dest, dict) else dest
+    label = o.get("_destination_label")
+    return Cell("id", dest_id, note=label if isinstance(label, str) else None)
+
+
+def _external_kind(o: dict[str, Any]) -> Cell:
+    if o.get("object") == "card":
+        return Cell("text", f"{o.get('funding') or ''} card".strip())
+    return Cell("text", "bank account")
+
+
+def _default(o: dict[str, Any]) -> Cell:
+    cur = str(o.get("currency") or "").upper()
+    return Cell("text", f"default for {cur}" if o.get("default_for_currency") else "no")
+
+
+def _link_status(o: dict[str, Any]) -> Cell:
+    return Cell("status", o.get("_state"))
+
+
 def _lineage(o: dict[str, Any]) -> Cell:
     origin = o.get("_cloned_from")
     if not isinstance(origin, dict):
@@ -75,9 +117,9 @@ def _lineage(o: dict[str, Any]) -> Cell:
 
 COLUMNS: dict[str, list[Col]] = {
     "account": [("Account", _id()), ("Type", _text("type")), ("Email", _text("email")),
-                ("Country", _text("country")), ("Charges", lambda o: Cell(
-                    "status", "enabled" if o.get("charges_enabled") else "disabled")),
-                _created],
+                ("Country", _text("country")), ("Status", _account_state),
+                ("Charges", _enabled("charges_enabled")),
+                ("Payouts", _enabled("payouts_enabled")), _created],
     "customer": [("Customer", _id()), ("Email", _text("email")), ("Name", _text("name")),
                  ("Default source", _id("default_source")), _created],
     "charge": [("Charge", _id()), ("Amount", _money("amount")),
@@ -110,6 +152,25 @@ COLUMNS: dict[str, list[Col]] = {
     "balance_transaction": [("Transaction", _id()), ("Type", _text("type")),
                             ("Amount", _money("amount")), ("Fee", _money("fee")),
                             ("Net", _money("net")), ("Source", _id("source")), _created],
+    "payout": [("Payout", _id()), ("Amount", _money("amount")), ("Status", _status()),
+               ("Arrival date (UTC)", lambda o: Cell("date", o.get("arrival_date"))),
+               ("Destination", _destination),
+               ("Failure", lambda o: Cell("text", o.get("failure_message"))), _created],
+    # a connected account's bank accounts and debit cards (where its payouts go)
+    "external_account": [("External account", _id()), ("Kind", _external_kind),
+                         ("Details", lambda o: Cell("text", payment_label(o))),
+                         ("Currency", lambda o: Cell("text", str(o.get("currency") or "")
+                                                     .upper())),
+                         ("Default", _default), ("Status", _status()),
+                         ("Payout methods", lambda o: Cell("text", ", ".join(
+                             o.get("available_payout_methods") or [])))],
+    # the account's capabilities hash, one row per capability
+    "capability": [("Capability", lambda o: Cell("text", o.get("id"))),
+                   ("Status", _status()), ("Requested (UTC)", _time("requested_at"))],
+    # account links and login links (kept privately as sandbox_link objects)
+    "sandbox_link": [("Link", lambda o: Cell("text", o.get("_label"))),
+                     ("Status", _link_status), _created,
+                     ("Expires (UTC)", _time("expires_at"))],
     "setup_intent": [("SetupIntent", _id()), ("Status", _status()),
                      ("Customer", _id("customer")), ("PaymentMethod",
                                                      _id("payment_method")), _created],
@@ -121,14 +182,20 @@ CAPTIONS = {"account": "Sellers (connected accounts)", "customer": "Customers",
             "bank_account": "Bank accounts", "refund": "Refunds",
             "application_fee": "Application fees", "transfer": "Transfers",
             "event": "Events", "balance_transaction": "Balance transactions",
-            "setup_intent": "SetupIntents"}
+            "setup_intent": "SetupIntents", "payout": "Payouts",
+            "external_account": "External accounts", "capability": "Capabilities",
+            "sandbox_link": "Account and login links"}
 
 
 def table(type_: str, objs: list[dict[str, Any]], *, caption: str | None = None,
-          with_owner: bool = False) -> Table:
+          with_owner: bool = False, platform: str | None = None) -> Table:
+    """`with_owner` adds the owning account's column; the `platform`'s own objects are
+    marked as the platform's there."""
     cols = list(COLUMNS.get(type_) or [("Id", _id()), ("Status", _status()), _created])
     if with_owner and type_ not in ("event", "account"):
-        cols.insert(1, _owner)
+        cols.insert(1, _owner if platform is None else ("Account", lambda o: Cell(
+            "id", o.get("_owner"), note="the platform" if o.get("_owner") == platform
+            else None)))
     caption = caption or CAPTIONS.get(type_, type_.replace("_", " ").capitalize() + "s")
     return Table(caption, [c[0] for c in cols], [[fn(o) for _, fn in cols] for o in objs],
                  f"No {_lower_first(caption)} yet.")

@@ -50,7 +50,7 @@ PREFIX_TYPES = {
     "pm": "payment_method", "pi": "payment_intent", "seti": "setup_intent", "re": "refund",
     "pyr": "refund", "fee": "application_fee", "fr": "fee_refund", "tr": "transfer",
     "trr": "transfer_reversal", "txn": "balance_transaction", "evt": "event",
-    "we": "webhook_endpoint", "setatt": "setup_attempt",
+    "we": "webhook_endpoint", "setatt": "setup_attempt", "po": "payout",
 }
 
 

@@ -65,6 +65,11 @@ def page(new_page):
     return new_page()
 
 
+def region(page, name: str):
+    """A named region (a <section> with a heading); its table is "<name> table"."""
+    return page.get_by_role("region", name=name, exact=True)
+
+
 def sign_in(page, base: str, key: str) -> None:
     """Sign in through the login form, as a person would."""
     from playwright.sync_api import expect

@@ -8,17 +8,12 @@ import re
 import pytest
 
 from . import seed
-from .conftest import PHONE, sign_in
+from .conftest import PHONE, region, sign_in
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # the `browser` fixture skips (fails under CI=true) and says why
     expect = None
-
-
-def region(page, name: str):
-    """A named region (a <section> with a heading); its table is "<name> table"."""
-    return page.get_by_role("region", name=name, exact=True)
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from connect_sandbox.dashboard.format import ident, money, payment_label, utc, when
+from connect_sandbox.dashboard.format import (day, href, ident, money, payment_label,
+                                              status_class, utc, when)
 
 
 @pytest.mark.parametrize("amount, currency, shown", [
@@ -42,3 +43,15 @@ def test_payment_labels():
         "Mastercard •••• 4444"
     assert payment_label({"object": "bank_account", "bank_name": "STRIPE TEST BANK",
                           "last4": "6789"}) == "STRIPE TEST BANK •••• 6789"
+
+
+def test_dates_payout_links_and_statuses():
+    assert str(day(1795737600)) == '<time datetime="2026-11-27T00:00:00Z">2026-11-27</time>'
+    assert str(day(None)) == "—"
+    assert href("po_123") == "/dashboard/payouts/po_123"
+    assert href("ba_1") == "/dashboard/objects/ba_1"
+    for status, tone in (("paid", "ok"), ("pending", "wait"), ("in_transit", "wait"),
+                         ("failed", "bad"), ("canceled", "bad"), ("inactive", "bad"),
+                         ("rejected: fraud", "bad"), ("active", "ok"),
+                         ("unrequested", "neutral"), ("used", "neutral")):
+        assert status_class(status) == tone, status

@@ -1,6 +1,7 @@
-"""A seller's page (or the platform's own account): who it is, its balance, and the newest
-of its customers, payment methods, charges, PaymentIntents, fees and transfers, each with
-a link to the full, paginated list."""
+"""A seller's page (or the platform's own account): who it is, whether it was rejected or
+cannot charge or pay out, its balance, capabilities, external accounts and account links,
+and the newest of its payouts, customers, payment methods, charges, PaymentIntents, fees
+and transfers, each with a link to the full, paginated list."""
 from __future__ import annotations
 
 import time
@@ -9,6 +10,7 @@ from typing import Any, Mapping
 from .. import optional, paging
 from ..access import NotFound, Scope
 from ..tables import CAPTIONS, table
+from . import payouts
 
 Result = tuple[str, dict[str, Any]]
 SECTION = 5
@@ -19,7 +21,8 @@ COLLECTIONS = {"customers": "customer", "payment_methods": "payment_method",
                "charges": "charge", "payment_intents": "payment_intent",
                "setup_intents": "setup_intent", "sources": "source", "events": "event",
                "balance_transactions": "balance_transaction",
-               "application_fees": "application_fee", "transfers": "transfer"}
+               "application_fees": "application_fee", "transfers": "transfer",
+               "payouts": "payout", "account_links": payouts.LINKS}
 # objects the platform owns about a seller: type -> the field naming the seller
 ABOUT_SELLER = {"application_fee": "account", "transfer": "destination"}
 
@@ -40,7 +43,13 @@ def account(scope: Scope, query: Mapping[str, str], account_id: str) -> Result:
     acct = scope.account(account_id)
     tx = scope.tx
     is_platform = account_id == scope.platform
+    now = int(time.time())
     sections = []
+    data, more = paging.first(tx, account_id, "payout", limit=SECTION)
+    payout_section = {"table": table("payout", payouts.label_destinations(tx, data)),
+                      "more": more, "href": f"/dashboard/accounts/{account_id}/payouts"}
+    links, more_links = ([], False) if is_platform else paging.first(
+        tx, account_id, payouts.LINKS, limit=SECTION)
     for collection in ("customers", "payment_methods", "charges", "payment_intents"):
         type_ = COLLECTIONS[collection]
         data, more = paging.first(tx, account_id, type_, limit=SECTION)
@@ -69,7 +78,15 @@ def account(scope: Scope, query: Mapping[str, str], account_id: str) -> Result:
         "account": acct, "is_platform": is_platform,
         "display_name": ((acct.get("settings") or {}).get("dashboard") or {}).get(
             "display_name") or (acct.get("business_profile") or {}).get("name"),
-        "balance": optional.balance(tx, acct, platform=is_platform, now=int(time.time())),
+        "balance": optional.balance(tx, acct, platform=is_platform, now=now),
+        "state": payouts.account_state(acct, is_platform),
+        "capabilities": table("capability", payouts.capabilities(acct)),
+        "externals": table("external_account", payouts.external_accounts(tx, account_id)),
+        "payouts": payout_section,
+        "link_section": {"table": table(payouts.LINKS, payouts.describe_links(links, now)),
+                  "more": more_links,
+                  "href": f"/dashboard/accounts/{account_id}/account_links"}
+        if not is_platform else None,
         "sections": sections,
     }
 
@@ -82,6 +99,10 @@ def collection(scope: Scope, query: Mapping[str, str], account_id: str,
     scope.account(account_id)
     url = f"/dashboard/accounts/{account_id}/{name}"
     pager = paging.of_account(scope.tx, account_id, type_, query, url)
+    if type_ == "payout":
+        payouts.label_destinations(scope.tx, pager.data)
+    elif type_ == payouts.LINKS:
+        payouts.describe_links(pager.data, int(time.time()))
     caption = CAPTIONS.get(type_, name)
     return "list.html", {"title": f"{caption} of {account_id}",
                          "heading": caption, "account_id": account_id,
