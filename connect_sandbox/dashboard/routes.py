@@ -72,6 +72,8 @@ def page(fn: Callable[..., Any]) -> Callable[[Request], Any]:
         session = _session(request)
         if session is None:
             return _to_login(request)
+        if _has_nul(request):  # no id or stored text holds NUL (PostgreSQL refuses it)
+            return _not_found(request, session)
         store: Store = request.app.state.store
         try:
             with store.transaction(write=False) as tx:
@@ -89,6 +91,11 @@ def page(fn: Callable[..., Any]) -> Callable[[Request], Any]:
                 "title": "Something went wrong", "message": "This page could not be "
                 "shown; the server logged the details."}, 500, session)
     return endpoint
+
+
+def _has_nul(request: Request) -> bool:
+    return any("\x00" in v for v in request.path_params.values()) or any(
+        "\x00" in k or "\x00" in v for k, v in request.query_params.multi_items())
 
 
 def _safe_next(value: str | None) -> str:
@@ -149,6 +156,8 @@ async def resend(request: Request) -> Response:
     store: Store = request.app.state.store
     form = await _form(request)
     event_id = request.path_params["event"]
+    if _has_nul(request) or "\x00" in form.get("endpoint", ""):
+        return _not_found(request, session)
     if not sessions.csrf_ok(store, session, form.get("csrf")):
         return _html(request, "error.html", {"title": "Not resent", "message":
                      "The form was stale; reload the page and try again."}, 403, session)

@@ -64,6 +64,8 @@ def routes(store) -> list[Route]:
     async def show(request: Request) -> Response:
         account = request.path_params["account"]
         link_id = request.path_params["link"]
+        if "\x00" in account + link_id:  # no stored id holds NUL
+            return _missing()
         with store.transaction(write=False) as tx:
             link = account_links.find(tx, account, link_id)
             acct = account_links.platform_account(tx, account) if link else None
@@ -85,6 +87,8 @@ def routes(store) -> list[Route]:
     async def submit(request: Request) -> Response:
         account = request.path_params["account"]
         link_id = request.path_params["link"]
+        if "\x00" in account + link_id:
+            return _missing()
         with store.transaction(write=True) as tx:
             link = account_links.find(tx, account, link_id)
             if link is None or link["kind"] != "account_link":

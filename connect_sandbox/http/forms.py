@@ -59,11 +59,29 @@ def _finish(node: Any) -> Any:
             if isinstance(v, (dict, list)):
                 node[k] = _finish(v)
         if node and all(k.isascii() and k.isdigit() for k in node):
-            return [node[k] for k in sorted(node, key=int)]
+            keys = sorted(node, key=_index_order)
+            return IndexedList(keys, [node[k] for k in keys])
         return node
     if isinstance(node, list):
         return [_finish(v) if isinstance(v, (dict, list)) else v for v in node]
     return node
+
+
+class IndexedList(list):
+    """A list made from a hash whose keys were all decimal integers; it remembers those
+    keys, so a hash parameter (metadata[5]=x) gets them back from the validator."""
+    __slots__ = ("index_keys",)
+
+    def __init__(self, keys: list[str], values: list[Any]):
+        super().__init__(values)
+        self.index_keys = keys
+
+
+def _index_order(key: str) -> tuple[int, str]:
+    """Numeric order of a decimal index without int(): Python refuses to convert
+    strings of more than 4300 digits, and an index may be any length."""
+    digits = key.lstrip("0")
+    return len(digits), digits
 
 
 def decode_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:

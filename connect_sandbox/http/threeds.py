@@ -70,8 +70,10 @@ def routes(store) -> list[Route]:
         intent_id = request.path_params["intent"]
         account = request.query_params.get("account", "")
         secret = request.query_params.get("client_secret", "")
-        with store.transaction(write=False) as tx:
-            intent = intent_pages.find(tx, account, intent_id, secret)
+        intent = None
+        if "\x00" not in intent_id + account + secret:  # no stored id holds NUL
+            with store.transaction(write=False) as tx:
+                intent = intent_pages.find(tx, account, intent_id, secret)
         if intent is None:
             return _page("Authentication not found", "<p>No authentication is waiting at "
                          "this address (wrong intent, account or client secret).</p>", 404)
@@ -87,6 +89,9 @@ def routes(store) -> list[Route]:
         action = form.get("action")
         if action not in ("complete", "fail"):
             return _page("Authentication", "<p>Choose complete or fail.</p>", 400)
+        if "\x00" in intent_id + account + form.get("client_secret", ""):
+            return _page("Authentication not found", "<p>No authentication is waiting "
+                         "at this address.</p>", 404)
         try:
             with store.transaction(write=True) as tx:
                 intent = intent_pages.find(tx, account, intent_id, form.get("client_secret", ""))

@@ -241,7 +241,8 @@ def _nul(name: str) -> InvalidRequestError:
 
 def _coerce_object(kind: dict[str, Any], value: Any, name: str) -> dict[str, Any]:
     if isinstance(value, list):  # a hash whose keys were all digits
-        value = {str(i): v for i, v in enumerate(value)}
+        keys = getattr(value, "index_keys", None) or [str(i) for i in range(len(value))]
+        value = dict(zip(keys, value))
     if not isinstance(value, dict):
         raise InvalidRequestError("Invalid hash", param=name)
     props = kind.get("properties")

@@ -172,3 +172,14 @@ def test_arbitrary_bytes_decode_or_fail_cleanly(raw):
         assert exc.status == 400
         return
     assert isinstance(out, dict)
+
+
+def test_indexes_of_any_length_keep_their_keys_and_numeric_order():
+    huge = "9" * 5000  # longer than int() converts
+    got = decode(f"a[{huge}]=z&a[10]=y&a[2]=x&a[007]=w".encode())["a"]
+    assert got == ["x", "w", "y", "z"]
+    assert got.index_keys == ["2", "007", "10", huge]
+    # a hash whose keys are all numbers gets them back from the validator
+    from connect_sandbox.params import validate
+    p = validate("POST /v1/customers", decode(b"metadata[5]=x&metadata[12]=y"))
+    assert p["metadata"] == {"5": "x", "12": "y"}
