@@ -7,12 +7,25 @@ import argparse
 import os
 import sys
 
-from .config import ENV_PREFIX, Settings
+from .config import ENV_PREFIX, Settings, SettingsError
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(host=args.host, port=args.port, database=args.database,
-                                 workers=args.workers)
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, database=args.database,
+                                     workers=args.workers)
+        # Open (and migrate) the database once here, so that a wrong URL or an unreachable
+        # server is one line, not a traceback from every worker.
+        from .store import open_store
+        open_store(settings.database).close()
+    except SettingsError as exc:
+        print(f"connect-sandbox: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the database cannot be opened
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+        print(f"connect-sandbox: cannot open the database {settings.database}: {reason}",
+              file=sys.stderr)
+        return 2
     # Worker processes rebuild their settings from the environment.
     os.environ[ENV_PREFIX + "DATABASE"] = settings.database
     base = f"http://{settings.host}:{settings.port}"

@@ -10,6 +10,28 @@ import platformdirs
 ENV_PREFIX = "CONNECT_SANDBOX_"
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it and says what it takes."""
+
+
+def _number(name: str, kind: type, default: float, minimum: float,
+            maximum: float | None = None) -> float:
+    raw = os.environ.get(ENV_PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value != value or value < minimum or (
+            maximum is not None and value > maximum):
+        bound = f" and at most {maximum:g}" if maximum is not None else ""
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{ENV_PREFIX}{name} must be {what} of at least {minimum:g}"
+                            f"{bound}, not {raw!r}")
+    return value
+
+
 def default_database() -> str:
     path = Path(platformdirs.user_data_dir("connect-sandbox")) / "sandbox.db"
     return f"sqlite:///{path}"
@@ -41,24 +63,31 @@ class Settings:
         env = os.environ
         values = {
             "host": env.get(ENV_PREFIX + "HOST", cls.host),
-            "port": int(env.get(ENV_PREFIX + "PORT", cls.port)),
+            "port": _number("PORT", int, cls.port, 0, 65535),
             "database": env.get(ENV_PREFIX + "DATABASE", "") or default_database(),
-            "workers": int(env.get(ENV_PREFIX + "WORKERS", cls.workers)),
+            "workers": _number("WORKERS", int, cls.workers, 1),
             "log_level": env.get(ENV_PREFIX + "LOG_LEVEL", cls.log_level),
-            "webhook_retry_base": float(env.get(ENV_PREFIX + "WEBHOOK_RETRY_BASE",
-                                                cls.webhook_retry_base)),
-            "webhook_max_attempts": int(env.get(ENV_PREFIX + "WEBHOOK_MAX_ATTEMPTS",
-                                                cls.webhook_max_attempts)),
-            "webhook_timeout": float(env.get(ENV_PREFIX + "WEBHOOK_TIMEOUT",
-                                             cls.webhook_timeout)),
-            "webhook_poll_interval": float(env.get(ENV_PREFIX + "WEBHOOK_POLL_INTERVAL",
-                                                   cls.webhook_poll_interval)),
-            "ach_settle_seconds": float(env.get(ENV_PREFIX + "ACH_SETTLE_SECONDS",
-                                                cls.ach_settle_seconds)),
-            "payout_seconds": float(env.get(ENV_PREFIX + "PAYOUT_SECONDS",
-                                            cls.payout_seconds)),
-            "jobs_poll_interval": float(env.get(ENV_PREFIX + "JOBS_POLL_INTERVAL",
-                                                cls.jobs_poll_interval)),
+            "webhook_retry_base": _number("WEBHOOK_RETRY_BASE", float,
+                                          cls.webhook_retry_base, 0),
+            "webhook_max_attempts": _number("WEBHOOK_MAX_ATTEMPTS", int,
+                                            cls.webhook_max_attempts, 1),
+            "webhook_timeout": _number("WEBHOOK_TIMEOUT", float, cls.webhook_timeout, 0.001),
+            "webhook_poll_interval": _number("WEBHOOK_POLL_INTERVAL", float,
+                                             cls.webhook_poll_interval, 0.001),
+            "ach_settle_seconds": _number("ACH_SETTLE_SECONDS", float,
+                                          cls.ach_settle_seconds, 0),
+            "payout_seconds": _number("PAYOUT_SECONDS", float, cls.payout_seconds, 0),
+            "jobs_poll_interval": _number("JOBS_POLL_INTERVAL", float,
+                                          cls.jobs_poll_interval, 0.001),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if not 0 <= values["port"] <= 65535:
+            raise SettingsError(f"--port must be from 0 to 65535, not {values['port']}")
+        if values["workers"] < 1:
+            raise SettingsError(f"--workers must be at least 1, not {values['workers']}")
+        url = values["database"]
+        if not url.startswith(("sqlite://", "postgresql://", "postgres://",
+                               "postgresql+psycopg://")):
+            raise SettingsError(f"--database must be sqlite:///path or postgresql://..., "
+                                f"not {url!r}")
         return cls(**values)
