@@ -22,6 +22,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -46,6 +47,12 @@ def forward_url(url: str) -> str:
         url = "localhost" + url
     if not url.startswith(("http://", "https://")):
         url = "http://" + url
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise ListenError(f"not a URL to forward to: {url[:200]!r}")
     return url
 
 
@@ -202,9 +209,10 @@ def run(api_key: str, forward_to: str, *, events: list[str] | None = None,
         stop: threading.Event | None = None) -> int:
     """Listen until `stop` is set (or Ctrl-C); returns the exit status."""
     stop = stop or threading.Event()
-    listener = Listener(api_key, forward_to, events=events, connect=connect,
-                        forward_connect_to=forward_connect_to, api_base=api_base, out=out)
+    listener = None
     try:
+        listener = Listener(api_key, forward_to, events=events, connect=connect,
+                            forward_connect_to=forward_connect_to, api_base=api_base, out=out)
         listener.start()
         while not stop.wait(0.2):
             pass
@@ -215,4 +223,5 @@ def run(api_key: str, forward_to: str, *, events: list[str] | None = None,
     except KeyboardInterrupt:
         return 0
     finally:
-        listener.close()
+        if listener is not None:
+            listener.close()

@@ -191,6 +191,14 @@ def test_listen_reports_bad_input(server, api_key, capsys):
                         out=io.StringIO(), stop=threading.Event())
     assert status == 1
     assert "401" in capsys.readouterr().err
+    for bad in ("http://[::1", "http://", "https:///path"):
+        status = listen.run(api_key, bad, api_base=server.base, out=io.StringIO(),
+                            stop=threading.Event())
+        assert status == 1
+        assert "not a URL to forward to" in capsys.readouterr().err
+    # nothing was registered for the refused URLs
+    assert not [we for we in stripe.StripeClient(api_key, base_addresses={"api": server.base})
+                .v1.webhook_endpoints.list().data if we.url.startswith("http://[")]
 
 
 def test_a_slow_app_does_not_make_the_server_retry(tmp_path, make_receiver):
