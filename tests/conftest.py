@@ -86,6 +86,23 @@ def server(tmp_path_factory):
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def slow_server(tmp_path_factory):
+    """A server whose scheduled jobs (ACH settlement, payouts) would run only after an
+    hour: the sandbox's test helpers settle them when a test asks."""
+    db = tmp_path_factory.mktemp("slow") / "sandbox.db"
+    running = start_server(f"sqlite:///{db}", ach_settle_seconds=3600, payout_seconds=3600)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def slow(slow_server, api_key) -> stripe.StripeClient:
+    """A platform's client on slow_server."""
+    return stripe.StripeClient(api_key, base_addresses={"api": slow_server.base},
+                               max_network_retries=0)
+
+
 @pytest.fixture
 def api_key() -> str:
     return "sk_test_" + secrets.token_hex(12)

@@ -27,23 +27,6 @@ FAILING = [("000111111116", "no_account", "could not be located"),
            ("000444444440", "invalid_currency", "currency")]
 
 
-@pytest.fixture(scope="module")
-def slow_server(tmp_path_factory):
-    """A server whose ACH charges would settle only after an hour: the test helper
-    settles them."""
-    db = tmp_path_factory.mktemp("ach") / "sandbox.db"
-    running = start_server(f"sqlite:///{db}", ach_settle_seconds=3600)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def slow(slow_server) -> stripe.StripeClient:
-    return stripe.StripeClient("sk_test_" + secrets.token_hex(12),
-                               base_addresses={"api": slow_server.base},
-                               max_network_retries=0)
-
-
 def charge_events(client, charge_id: str, account: str | None = None) -> list[str]:
     """The types of the charge.* events about `charge_id`, oldest first."""
     evs = client.v1.events.list(params={"limit": 100, "type": "charge.*"},

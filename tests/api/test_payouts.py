@@ -100,22 +100,6 @@ def custom(client) -> str:
     return acct
 
 
-@pytest.fixture(scope="module")
-def slow_server(tmp_path_factory):
-    """A server whose payouts would settle only after an hour."""
-    db = tmp_path_factory.mktemp("payouts") / "sandbox.db"
-    running = start_server(f"sqlite:///{db}", payout_seconds=3600)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def slow(slow_server) -> stripe.StripeClient:
-    return stripe.StripeClient("sk_test_" + secrets.token_hex(12),
-                               base_addresses={"api": slow_server.base},
-                               max_network_retries=0)
-
-
 # -- a connected account's payout ----------------------------------------------------
 
 def test_connected_account_payout_is_paid(client, custom):

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from connect_sandbox.dashboard.pages.payouts import account_state
-from tests.conftest import start_server
 
 from . import seed
 from .test_http import signed_in
@@ -288,15 +287,6 @@ def test_new_pages_are_self_contained(dash, world):
         assert len(ids) == len(set(ids)), path  # aria-labelledby needs unique ids
         for labelled in re.findall(r'aria-labelledby="([^"]+)"', resp.text):
             assert labelled in ids, (path, labelled)
-
-
-@pytest.fixture(scope="module")
-def slow_server(tmp_path_factory):
-    """A server whose payouts would settle only after an hour: they stay pending."""
-    db = tmp_path_factory.mktemp("dash-payouts") / "sandbox.db"
-    running = start_server(f"sqlite:///{db}", payout_seconds=3600)
-    yield running
-    running.stop()
 
 
 def test_pending_and_canceled_payouts(slow_server):
