@@ -105,7 +105,7 @@ def suite_flow(args, workdir: Path, out: dict) -> None:
         driver = "wrk" if drivers.have_wrk() else "python"
     for flow in args.flows:
         print(f"\n## flow: {flow} (16 concurrent flows, driver: {driver})")
-        wanted = [t for t in _targets(args, workdir, compare=False)
+        wanted = [t for t in _targets(args, workdir)  # --compare: the tree must have them
                   if t.kind in ("sandbox", "minimal")]
         running = start_all(wanted)
         try:
@@ -191,8 +191,9 @@ def _targets(args, workdir: Path, *, compare: bool = True) -> list[T.Target]:
     for kind in args.targets:
         if kind == "sandbox":
             found += [T.sandbox(workdir, workers=w) for w in args.workers]
-            if compare:  # POST /v1/customers only: an older tree may lack the flows' APIs
-                found += [T.sandbox(workdir, tree=Path(tree).resolve()) for tree in args.compare]
+            if compare:  # (an older tree may lack the flows' APIs: then --suite post only)
+                found += [T.sandbox(workdir, workers=w, tree=Path(tree).resolve())
+                          for tree in args.compare for w in args.workers]
         elif kind == "minimal":
             found.append(T.minimal(workdir))
         elif kind == "localstripe":
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", default=None, help="also write the results here")
     p.add_argument("--compare", action="append", default=[], metavar="DIR",
                    help="also run the sandbox from another checkout (e.g. `git archive "
-                        "REV | tar -x -C DIR`), 1 worker: before/after in one run")
+                        "REV | tar -x -C DIR`) with the same --workers: before/after in one run")
     args = p.parse_args(argv)
 
     preset = ((2, 1, 1, 2_000) if args.smoke else (6, 2, 1, 100_000) if args.quick

@@ -12,12 +12,12 @@ Private fields kept on both:
 """
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ..wire import current as newer_api
 from ..wire.shape import blank
 from .ids import new_id, secret
+from .jsoncopy import copy_json
 
 BRANDS = {"visa": "visa", "mastercard": "mastercard", "american express": "amex",
           "discover": "discover", "diners club": "diners", "jcb": "jcb",
@@ -45,7 +45,7 @@ def empty_address() -> dict[str, Any]:
 def billing_details(raw: dict[str, Any] | None, current: dict[str, Any] | None = None
                     ) -> dict[str, Any]:
     """Merge `billing_details[...]` parameters into the current value ("" unsets)."""
-    out = copy.deepcopy(current) if current else {"address": empty_address(), "email": None,
+    out = copy_json(current) if current else {"address": empty_address(), "email": None,
                                                   "name": None, "phone": None, "tax_id": None}
     for key, value in (raw or {}).items():
         if key == "address":
@@ -92,7 +92,7 @@ def payment_method_from_card(card: dict[str, Any], now: int, *,
         if key != "card":
             pm.pop(key, None)
     pm.pop("radar_options", None)  # present only when the request set it
-    pm["_behaviour"] = copy.deepcopy(card.get("_behaviour", {}))
+    pm["_behaviour"] = copy_json(card.get("_behaviour", {}))
     return pm
 
 
@@ -100,7 +100,7 @@ def clone_payment_method(original: dict[str, Any], now: int, *, platform: str,
                          customer: str | None) -> dict[str, Any]:
     """The connected account's copy of a platform PaymentMethod: same card details and
     fingerprint, no customer, no metadata."""
-    clone = copy.deepcopy(original)
+    clone = copy_json(original)
     for key in [k for k in clone if k.startswith("_")]:
         if key not in ("_behaviour", "_setup"):
             clone.pop(key)
@@ -143,7 +143,7 @@ def source_from_card(card: dict[str, Any], now: int, *, usage: str = "reusable",
     for key in SOURCE_TYPES:
         if key != "card":
             src.pop(key, None)
-    src["_behaviour"] = copy.deepcopy(behaviour)
+    src["_behaviour"] = copy_json(behaviour)
     return tidy_source(src)
 
 
@@ -157,7 +157,7 @@ def tidy_source(src: dict[str, Any]) -> dict[str, Any]:
 def clone_source(original: dict[str, Any], now: int, *, platform: str, customer: str,
                  usage: str) -> dict[str, Any]:
     """The connected account's Source cloned from a platform customer's Source."""
-    clone = copy.deepcopy(original)
+    clone = copy_json(original)
     for key in [k for k in clone if k.startswith("_")]:
         if key != "_behaviour":
             clone.pop(key)
@@ -169,7 +169,7 @@ def clone_source(original: dict[str, Any], now: int, *, platform: str, customer:
 
 
 def merge_owner(current: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
-    out = copy.deepcopy(current)
+    out = copy_json(current)
     for key, value in (update or {}).items():
         if key == "address":
             address = out.get("address") or empty_address()

@@ -83,8 +83,8 @@ def resolve(tx: Tx, key: str, stripe_account: str | None, now: int) -> tuple[str
     if stripe_account is not None:
         stripe_account = stripe_account.strip()
         if stripe_account != platform:
-            connected = tx.get(platform, stripe_account, "account") if stripe_account else None
-            if connected is None or connected.get("deleted"):
+            # A deleted account's row is gone (services/accounts.py delete).
+            if not stripe_account or not tx.exists(platform, stripe_account, "account"):
                 raise PermissionError_(
                     f"The provided key '{mask(key)}' does not have access to account "
                     f"'{stripe_account[:255]}' (or that account does not exist). Application "

@@ -67,7 +67,7 @@ class Pipeline:
         try:
             raw = await self._read_params(request)
             if self._group is not None and op.method != "GET":
-                call = self._prepare(request, op)
+                call = self._prepare(request, op, raw)
                 status, payload, extra = await self._group.run(
                     lambda tx: self._in_transaction(tx, call, request, op, raw, rid))
             else:
@@ -129,12 +129,15 @@ class Pipeline:
 
     def _run(self, request: Request, op: Operation, raw: dict[str, Any],
              rid: str) -> tuple[int, Any, dict[str, str]]:
-        call = self._prepare(request, op)
+        call = self._prepare(request, op, raw)
         with self.store.transaction(write=op.method != "GET") as tx:
             return self._in_transaction(tx, call, request, op, raw, rid)
 
-    def _prepare(self, request: Request, op: Operation) -> tuple[str, str | None, int]:
-        """The checks that need no transaction: (key, idempotency key, now)."""
+    def _prepare(self, request: Request, op: Operation, raw: dict[str, Any]) -> tuple[Any, ...]:
+        """What needs no transaction: (key, idempotency key, now, the validated params or
+        their error, the request's fingerprint). Done before the write lock is taken, so
+        that the lock is held only for the work that needs it (with several workers the
+        others wait for it: benchmarks/README.md)."""
         hdrs = _headers(request)
         key = auth.read_key(hdrs.get("authorization"))
         guards.api_version(hdrs.get("stripe-version"))
@@ -145,12 +148,17 @@ class Pipeline:
                                       "255 characters.", param="Idempotency-Key")
         now = int(time.time())
         auth.ensure_platform(self.store, key, now)
-        return key, idem_key, now
+        try:
+            params: Any = validate(op.spec, raw)
+        except StripeError as exc:  # raised in the transaction, after authentication
+            params = exc
+        fingerprint = _fingerprint(op, request, raw) if idem_key is not None else ""
+        return key, idem_key, now, params, fingerprint
 
-    def _in_transaction(self, tx, call: tuple[str, str | None, int], request: Request,
+    def _in_transaction(self, tx, call: tuple[Any, ...], request: Request,
                         op: Operation, raw: dict[str, Any],
                         rid: str) -> tuple[int, Any, dict[str, str]]:
-        key, idem_key, now = call
+        key, idem_key, now, params, fingerprint = call
         hdrs = _headers(request)
         platform, account, publishable = auth.resolve(tx, key, _acting_account(hdrs), now)
         if publishable and not op.publishable:
@@ -161,11 +169,11 @@ class Pipeline:
                              idempotency_key=idem_key, now=now,
                              api_version=hdrs.get("stripe-version"),
                              base_url=_base_url(request))
-        params = validate(op.spec, raw)
+        if isinstance(params, StripeError):
+            raise params
         if idem_key is None:
             status, payload = self._execute(tx, ctx, op, params, request)
             return status, payload, {}
-        fingerprint = _fingerprint(op, request, raw)
         if not tx.idem_try_lock(account, idem_key):
             raise IdempotencyKeyInUse(
                 "There is currently another in-progress request using this Idempotent "

@@ -5,6 +5,7 @@ outcome, a token's used-by); they never leave the server.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -15,17 +16,96 @@ from ..domain.ids import new_id
 def public(obj: Any) -> Any:
     """A copy of obj without the private fields, at every depth."""
     if isinstance(obj, dict):
-        # Most objects (a customer) hold no private field: then a round trip through
-        # orjson is the same copy, measured 2.4 us against 6 us for the walk below. No
-        # key starting with "_" can hide from the test (a string value holding '"_' only
-        # sends the object down the walk); anything orjson refuses goes there too.
+        # A round trip through orjson is the copy (measured 2.4 us for a customer
+        # against 6 us for the walk below); the private members are cut out of its
+        # compact JSON first (a charge with its card's private fields: ~4 us against
+        # ~17 us for the walk). Anything orjson refuses goes down the walk.
         try:
             raw = orjson.dumps(obj)
         except TypeError:
-            raw = b'"_'
-        if b'"_' not in raw:
-            return orjson.loads(raw)
+            return _walk(obj)
+        if b'"_' in raw:
+            # A request often makes the same object public twice or three times (its
+            # event's snapshot, the snapshot re-taken at the end, the response): the
+            # last few answers are kept by their exact input.
+            cut = _recent.get(raw)
+            if cut is None:
+                cut = _strip_private(raw)
+                if len(_recent) >= 8:
+                    _recent.clear()  # (not an LRU: safe from any thread, and enough)
+                _recent[raw] = cut
+            raw = cut
+        return orjson.loads(raw)
     return _walk(obj)
+
+
+_recent: dict[bytes, bytes] = {}
+
+
+# In compact JSON a member whose name starts with "_" is `{"_...":` or `,"_...":`: a '"'
+# inside a string is always escaped (\\"), so neither pattern can start inside a string,
+# and a string element of an array is never followed by ':'. Found with bytes.find (the
+# same scan as a regex measured ~8x slower on a charge's 1.6 KB).
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+# The tokens that matter when skipping a value: whole strings, and brackets.
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_SCALAR_END = re.compile(rb'[,}\]]')
+
+
+def _private_members(raw: bytes):
+    """(start, value start) of each `{"_name":` / `,"_name":` in compact JSON."""
+    at = raw.find(b'"_')
+    while at > 0:
+        if raw[at - 1] in b"{,":
+            name = _STRING.match(raw, at)
+            if name is not None and raw[name.end():name.end() + 1] == b":":
+                yield at - 1, name.end() + 1
+                at = raw.find(b'"_', name.end())
+                continue
+        at = raw.find(b'"_', at + 1)
+
+
+def _value_end(raw: bytes, start: int) -> int:
+    """The index just past the JSON value that starts at raw[start]."""
+    first = raw[start:start + 1]
+    if first == b'"':
+        return _TOKEN.match(raw, start).end()
+    if first not in (b"{", b"["):
+        return _SCALAR_END.search(raw, start).start()
+    depth = 0
+    for m in _TOKEN.finditer(raw, start):
+        token = m.group()
+        if token in (b"{", b"["):
+            depth += 1
+        elif token in (b"}", b"]"):
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    raise ValueError("unbalanced JSON")
+
+
+def _strip_private(raw: bytes) -> bytes:
+    """Compact JSON without the members whose names start with "_", at every depth."""
+    out, pos, first_cut = [], 0, False
+    for start, value in _private_members(raw):
+        if start < pos:
+            continue  # inside a member already cut (a private value's own members)
+        if first_cut and start > pos:
+            # What follows a cut first member: its comma goes, unless the object ended.
+            if raw[pos:pos + 1] == b",":
+                pos += 1
+            first_cut = False
+        end = _value_end(raw, value)
+        if raw[start:start + 1] == b"{":  # the object's first member: keep the "{"
+            out.append(raw[pos:start + 1])
+            first_cut = True
+        else:  # `,"_x":value`, including right after a cut first member
+            out.append(raw[pos:start])
+        pos = end
+    if first_cut and raw[pos:pos + 1] == b",":
+        pos += 1
+    out.append(raw[pos:])
+    return b"".join(out)
 
 
 def _walk(obj: Any) -> Any:

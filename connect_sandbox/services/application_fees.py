@@ -11,6 +11,7 @@ parent = the fee.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..context import RequestContext
@@ -27,6 +28,7 @@ from ..wire.shape import blank
 from . import events, ledger
 
 
+@lru_cache(maxsize=4096)
 def application_id(platform: str) -> str:
     """The platform's Connect application (ca_...), derived from its account id."""
     return stable_id("ca", "application:" + platform)

@@ -3,12 +3,12 @@ source, capture, update, list. Declines are stored as failed charges and answere
 with a 402 card_error naming the charge."""
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ..context import RequestContext
 from ..domain import charging, money, testcards, tokenize
 from ..domain import metadata as md
+from ..domain.jsoncopy import copy_json
 from ..errors import (CardError, InvalidRequestError, ResourceMissing, below_minimum,
                       missing_param, no_linked_source)
 from ..http.expand import virtual
@@ -154,7 +154,7 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
         ch["billing_details"] = charging._billing(source)
     ch["payment_intent"] = payment_intent
     passthrough.apply(ch, params, ("radar_options",))
-    ch["_behaviour"] = copy.deepcopy(source.get("_behaviour", {}))
+    ch["_behaviour"] = copy_json(source.get("_behaviour", {}))
     charging.authorized(ch)
     money_flow.stamp(tx, ctx, ch, params)
     if decline is not None:

@@ -8,13 +8,13 @@ the error body. Money-movement parameters (application_fee_amount, transfer_data
 on_behalf_of, transfer_group) are stored on the intent and passed to the charge."""
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ..context import RequestContext
 from ..domain import charging, intents, money
 from ..domain import metadata as md
 from ..domain.ids import new_id, secret
+from ..domain.jsoncopy import copy_json
 from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing, below_minimum
 from ..http.pagination import page
 from ..params import Params
@@ -260,7 +260,7 @@ def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any]
         return pi
     source = intent_methods.for_charge(tx, ctx, obj, pi["customer"])
     if need == "fail":
-        source = copy.deepcopy(source)
+        source = copy_json(source)
         source["_behaviour"] = {**source.get("_behaviour", {}),
                                 "charge": "authentication_required"}
     decline = charging.decline_for(source)

@@ -9,6 +9,7 @@ from typing import Any
 from ..context import RequestContext
 from ..domain import testcards, tokenize
 from ..domain.ids import new_id
+from ..domain.jsoncopy import copy_json
 from ..errors import InvalidRequestError, PermissionError_, ResourceMissing, no_linked_source
 from ..http.auth import PUBLISHABLE
 from ..params import Params
@@ -126,7 +127,7 @@ def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) 
             "You provide a customer without specifying a source. The default source of the "
             "customer is a source and cannot be shared from existing customers.",
             param=param)
-    clone = tokenize.without_external_fields(copy.deepcopy(original))
+    clone = tokenize.without_external_fields(copy_json(original))
     kind = clone["object"]
     clone["id"] = new_id("card" if kind == "card" else "ba")
     clone["metadata"] = {}
@@ -161,7 +162,7 @@ def consume(tx: Tx, ctx: RequestContext, token_id: str, param: str) -> dict[str,
             code="token_already_used")
     token["used"] = True
     tx.save(ctx.account, token)
-    inner = copy.deepcopy(token[token["type"]])
+    inner = copy_json(token[token["type"]])
     inner["_token"] = token_id
     inner.setdefault("customer", None)  # a one-time charge source shows `customer: null`
     return inner

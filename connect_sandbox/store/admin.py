@@ -65,6 +65,7 @@ def delete_data(tx: Tx, platform: str, accounts: list[str]) -> dict[str, int]:
         for table in _other_tables():
             n = tx.conn.execute(delete(table).where(_tenant(table).in_(batch))).rowcount
             counts[table.name] = counts.get(table.name, 0) + n
+    tx.webhook_endpoints_changed()  # some may have gone: running servers cache them
     return counts
 
 
@@ -112,11 +113,15 @@ def insert_object(tx: Tx, row: dict[str, Any]) -> None:
     tx.conn.execute(insert(O).values(_check(O, dict(
         id=row["id"], account=row["account"], type=row["type"], created=row["created"],
         parent=row.get("parent"), lookup=row.get("lookup"), body=_dump(row["body"])))))
+    if row["id"].startswith("we_"):
+        tx.webhook_endpoints_changed()  # running servers cache them (store/outbox.py)
 
 
 def replace_object(tx: Tx, account: str, row: dict[str, Any]) -> None:
     tx.conn.execute(update(O).where(and_(O.c.id == row["id"], O.c.account == account))
                     .values(body=_dump(row["body"])))
+    if row["id"].startswith("we_"):
+        tx.webhook_endpoints_changed()
 
 
 def insert_rows(tx: Tx, name: str, rows: list[dict[str, Any]]) -> None:

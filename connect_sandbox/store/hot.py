@@ -14,7 +14,7 @@ Everything that builds its SQL from options (lists, filters) stays on Core.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection
@@ -27,6 +27,7 @@ _O, _I = objects.name, idempotency.name
 _SQL = {
     "get": f"SELECT body FROM {_O} WHERE id = ? AND account = ?",
     "get_typed": f"SELECT body FROM {_O} WHERE id = ? AND account = ? AND type = ?",
+    "exists_typed": f"SELECT 1 FROM {_O} WHERE id = ? AND account = ? AND type = ?",
     "owner_of": f"SELECT account FROM {_O} WHERE id = ?",
     "insert": f"INSERT INTO {_O} (id, account, type, created, parent, lookup, body) "
               "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -66,25 +67,42 @@ def check(table: str, limits: dict[str, int], name: str, value: Any) -> None:
 class Raw:
     """Executes the named statements on one SQLAlchemy Connection's DB-API connection."""
 
-    __slots__ = ("dbapi", "sql", "error", "_savepoints", "_pg")
+    __slots__ = ("dbapi", "sql", "error", "_savepoints", "_pg", "_flush")
 
-    def __init__(self, conn: Connection, dialect: str):
+    def __init__(self, conn: Connection, dialect: str,
+                 flush: Callable[[], None] = lambda: None):
         self.dbapi = conn.connection.dbapi_connection
         self.sql = STATEMENTS[dialect]
         self._pg = dialect == "postgresql"
         self.error = conn.dialect.loaded_dbapi.Error
         self._savepoints = 0
+        self._flush = flush  # the transaction's pending rows (store/sql.py Tx)
 
     def run(self, name: str, params: tuple[Any, ...]) -> Any:
+        """A named statement of Tx's own (which knows what it has pending)."""
         sql = self.sql[name]
         try:
             return self.dbapi.execute(sql, params)
         except self.error as e:
             raise exc.DBAPIError.instance(sql, params, e, self.error) from e
 
-    def run_text(self, sql: str, params: tuple[Any, ...]) -> Any:
+    def run_many(self, name: str, rows: list[tuple[Any, ...]]) -> None:
+        sql = self.sql[name]
+        try:
+            if self._pg:
+                with self.dbapi.cursor() as cur:
+                    cur.executemany(sql, rows)
+            else:
+                self.dbapi.executemany(sql, rows)
+        except self.error as e:
+            raise exc.DBAPIError.instance(sql, rows, e, self.error) from e
+
+    def run_text(self, sql: str, params: tuple[Any, ...], *, flush: bool = True) -> Any:
         """A hand-written statement of another store module, "?" placeholders, written
-        so that it means the same on both databases."""
+        so that it means the same on both databases. flush=False: it touches no object
+        the transaction may hold back (store/sql.py Tx)."""
+        if flush:
+            self._flush()
         if self._pg:
             sql = _pg_placeholders(sql)
         try:
@@ -92,15 +110,17 @@ class Raw:
         except self.error as e:
             raise exc.DBAPIError.instance(sql, params, e, self.error) from e
 
-    def execute(self, sql: str) -> None:
+    def execute(self, sql: str, *, flush: bool = True) -> None:
+        if flush:
+            self._flush()
         try:
             self.dbapi.execute(sql)
         except self.error as e:
             raise exc.DBAPIError.instance(sql, (), e, self.error) from e
 
-    def savepoint(self) -> "Savepoint":
+    def savepoint(self, tx: Any = None) -> "Savepoint":
         self._savepoints += 1
-        return Savepoint(self, f"cs_sp_{self._savepoints}")
+        return Savepoint(self, f"cs_sp_{self._savepoints}", tx)
 
 
 @lru_cache(maxsize=256)
@@ -112,15 +132,17 @@ class Savepoint:
     """SAVEPOINT / RELEASE / ROLLBACK TO in plain SQL (Core's begin_nested() costs about
     75 us a request here; this costs about 2)."""
 
-    __slots__ = ("raw", "name")
+    __slots__ = ("raw", "name", "tx")
 
-    def __init__(self, raw: Raw, name: str):
-        self.raw, self.name = raw, name
-        raw.execute(f"SAVEPOINT {name}")
+    def __init__(self, raw: Raw, name: str, tx: Any = None):
+        self.raw, self.name, self.tx = raw, name, tx
+        raw.execute(f"SAVEPOINT {name}")  # the rows pending before it belong outside it
 
     def commit(self) -> None:
         self.raw.execute(f"RELEASE SAVEPOINT {self.name}")
 
     def rollback(self) -> None:
-        self.raw.execute(f"ROLLBACK TO SAVEPOINT {self.name}")
-        self.raw.execute(f"RELEASE SAVEPOINT {self.name}")
+        if self.tx is not None:
+            self.tx.discard()  # all pending rows are newer than this savepoint
+        self.raw.execute(f"ROLLBACK TO SAVEPOINT {self.name}", flush=False)
+        self.raw.execute(f"RELEASE SAVEPOINT {self.name}", flush=False)

@@ -11,6 +11,11 @@ sqlite3 shell) is still excluded by it, it just waits the slow way.
 
 A nested write transaction in the same thread (none exists today) would skip the lock
 rather than deadlock on itself.
+
+The group commit (store/group_commit.py) never blocks its event loop on this lock: it
+tries it without waiting, and if another process holds it, a helper thread waits in the
+kernel and hands the lock over to the loop's thread (`acquire_for`), while the loop goes
+on serving requests (which join the batch that will run once the lock is in hand).
 """
 from __future__ import annotations
 
@@ -33,14 +38,46 @@ class WriteLock:
         if self._owner == me:
             yield
             return
-        with self._threads:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            self._owner = me
-            try:
+        # Polls its own thread's ownership while waiting: a helper thread may be taking
+        # the lock on this thread's behalf (acquire_for), and hands it over here.
+        while not self._threads.acquire(timeout=0.005):
+            if self._owner == me:
                 yield
-            finally:
-                self._owner = None
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                return
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._owner = me
+        try:
+            yield
+        finally:
+            self.release()
+
+    def try_acquire(self) -> bool:
+        """Take the lock for this thread if it is free right now; never waits."""
+        if not self._threads.acquire(blocking=False):
+            return False
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._threads.release()
+            return False
+        self._owner = threading.get_ident()
+        return True
+
+    def acquire_for(self, owner: int) -> None:
+        """Wait for the lock (in a helper thread) and hand it to thread `owner`, which
+        releases it."""
+        self._threads.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        self._owner = owner
+
+    def release(self) -> None:
+        self._owner = None
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -14,9 +14,10 @@ property the SDK declares and names those it leaves out.
 """
 from __future__ import annotations
 
-import copy
 import secrets
 from typing import Any
+
+from ..domain.jsoncopy import copy_json
 
 NEWER: dict[str, dict[str, Any]] = {
     "account_business_profile": {"minority_owned_business_designation": None,
@@ -67,7 +68,7 @@ def newer(name: str, obj: dict[str, Any]) -> dict[str, Any]:
     """`obj` (a `name` sub-object) with the newer properties it lacks at their default."""
     for key, value in NEWER.get(name, {}).items():
         if key not in obj:
-            obj[key] = copy.deepcopy(value)
+            obj[key] = copy_json(value)
     return obj
 
 

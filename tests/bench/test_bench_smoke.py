@@ -29,3 +29,16 @@ def test_flow_benchmark_smoke_run(tmp_path):
         assert r["flows"] > 0 and r["requests"] >= 5 * r["flows"], (flow, r)
         assert r["errors"] == 0, (flow, r)
         assert r["rps"] > 0 and r["p99_ms"] > 0 and r["cpu_seconds"] > 0, (flow, r)
+
+
+def test_in_process_profiler_smoke_run():
+    """benchmarks/inprocess.py (the flows without HTTP, with their SQL per step) still
+    runs every flow without an error answer."""
+    for flow in ("tokens", "payment_methods"):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "inprocess.py"), "--flow", flow,
+             "--flows", "3", "--concurrency", "1", "--statements"],
+            capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        assert f"{flow}: 3 flows, 15 requests, 0 errors" in proc.stdout, proc.stdout
+        assert proc.stdout.count("SQL/req") == 5, proc.stdout

@@ -128,3 +128,62 @@ def test_write_lock_excludes_other_holders_until_released(tmp_path: Path) -> Non
     finally:
         os.close(other)
         lock.close()
+
+
+def test_a_batch_waits_for_another_process_without_blocking_the_loop(sqlite_store) -> None:
+    """Another process holds the write lock: the batch waits for it in a helper thread
+    while the event loop goes on (here: ticks), then runs, with the requests that came
+    meanwhile in the same transaction, once the lock is released."""
+    commits = _count_commits(sqlite_store)
+    group = GroupCommit(sqlite_store)
+    other = os.open(sqlite_store.engine.url.database + "-writer", os.O_RDWR)
+    fcntl.flock(other, fcntl.LOCK_EX)  # another process's holder (its own open file)
+
+    async def main():
+        first = group.run(lambda tx: tx.insert(A, cus(1)) and 1)
+        ticks = 0
+        for _ in range(20):  # 0.2 s: the loop is never blocked by the wait
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not first.done()
+        second = group.run(lambda tx: tx.insert(A, cus(2)) and 2)
+        await asyncio.sleep(0.01)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        return ticks, await asyncio.wait_for(asyncio.gather(first, second), 10)
+
+    try:
+        ticks, results = _run(main)
+    finally:
+        os.close(other)
+    assert ticks == 20 and results == [1, 2]
+    assert commits[0] == 1  # both in the batch that waited
+    with sqlite_store.transaction(write=False) as tx:
+        assert ids(tx.list(A, "customer").data) == ["cus_2", "cus_1"]
+    # The lock was handed back: a blocking writer gets it at once.
+    with sqlite_store.transaction() as tx:
+        tx.insert(A, cus(3))
+
+
+def test_pending_rows_follow_savepoints_and_reads(sqlite_store) -> None:
+    """New objects are written behind (Tx._pending): a read by id sees them, a save folds
+    into them, a list (any other statement) writes them first, and a savepoint's rollback
+    drops only those made after it."""
+    with sqlite_store.transaction() as tx:
+        tx.insert(A, cus(1))
+        assert tx.get(A, "cus_1")["id"] == "cus_1" and tx.owner_of("cus_1") == A
+        assert tx.get("acct_other", "cus_1") is None and tx.get(A, "cus_1", "charge") is None
+        changed = dict(cus(1), name="Jenny")
+        tx.save(A, changed)
+        assert tx.get(A, "cus_1")["name"] == "Jenny"
+        savepoint = tx.savepoint()
+        tx.insert(A, cus(2))
+        savepoint.rollback()
+        assert tx.get(A, "cus_2") is None
+        savepoint = tx.savepoint()
+        tx.insert(A, cus(3))
+        assert ids(tx.list(A, "customer").data) == ["cus_3", "cus_1"]  # flushed first
+        savepoint.commit()
+        tx.insert(A, cus(4))
+    with sqlite_store.transaction(write=False) as tx:
+        assert ids(tx.list(A, "customer").data) == ["cus_4", "cus_3", "cus_1"]
+        assert tx.get(A, "cus_1")["name"] == "Jenny"
