@@ -88,6 +88,8 @@ ROUTES: list[Operation] = [
     op("POST", "/payment_intents/{intent}/confirm", payment_intents.confirm, publishable=True),
     op("POST", "/payment_intents/{intent}/capture", payment_intents.capture),
     op("POST", "/payment_intents/{intent}/cancel", payment_intents.cancel),
+    op("POST", "/payment_intents/{intent}/increment_authorization",
+       payment_intents.increment_authorization),
 
     op("POST", "/setup_intents", setup_intents.create),
     op("GET", "/setup_intents", setup_intents.list_),

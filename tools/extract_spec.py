@@ -45,6 +45,7 @@ OPERATIONS = [
     ("POST", "/v1/payment_intents/{intent}/confirm"),
     ("POST", "/v1/payment_intents/{intent}/capture"),
     ("POST", "/v1/payment_intents/{intent}/cancel"),
+    ("POST", "/v1/payment_intents/{intent}/increment_authorization"),
     ("GET", "/v1/setup_intents"), ("POST", "/v1/setup_intents"),
     ("GET", "/v1/setup_intents/{intent}"), ("POST", "/v1/setup_intents/{intent}"),
     ("POST", "/v1/setup_intents/{intent}/confirm"),

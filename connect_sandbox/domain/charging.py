@@ -38,6 +38,14 @@ def decline_outcome(charge_id: str, d: Decline) -> dict[str, Any]:
         "type": d.outcome_type})
 
 
+def network_codes(d: Decline) -> dict[str, str]:
+    """The card network's advice_code and network_decline_code, where it gave them: shown
+    in a decline's error body and in last_payment_error / last_setup_error (Stripe's
+    changelog, 2024-12-18)."""
+    return {key: getattr(d, key) for key in ("advice_code", "network_decline_code")
+            if getattr(d, key)}
+
+
 def card_checks(card: dict[str, Any]) -> dict[str, Any]:
     b = card.get("_behaviour", {})
 

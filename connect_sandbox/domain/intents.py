@@ -15,6 +15,7 @@ Outcomes:
     pending              an asynchronous method is processing
     succeeded            (setup) the payment method is set up
     authenticated_manual 3-D Secure passed, confirmation_method=manual: confirm again
+    incremented          the authorized amount was raised (still requires_capture)
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ PI_FROM: dict[str, tuple[str, ...]] = {
     "cancel": (RPM, RCAP, RC, RA, PROCESSING),
     "authenticate": (RA,),
     "settle": (PROCESSING,),
+    "increment_authorization": (RCAP,),
 }
 SI_FROM: dict[str, tuple[str, ...]] = {
     "update": (RPM, RC, RA),
@@ -56,6 +58,7 @@ PI_OUTCOMES: dict[str, dict[str, str]] = {
     "authenticate": {"paid": SUCCEEDED, "authorized": RCAP, "declined": RPM,
                      "authenticated_manual": RC},
     "settle": {"paid": SUCCEEDED, "declined": RPM},
+    "increment_authorization": {"incremented": ""},
 }
 SI_OUTCOMES: dict[str, dict[str, str]] = {
     "update": {"set_payment_method": RC, "unchanged": ""},
@@ -84,7 +87,8 @@ _KINDS = {"payment_intent": ("PaymentIntent", PI_FROM, PI_EDGES),
           "setup_intent": ("SetupIntent", SI_FROM, SI_EDGES)}
 _VERBS = {"confirm": ("confirm", "confirmed"), "cancel": ("cancel", "canceled"),
           "authenticate": ("authenticate", "authenticated"),
-          "settle": ("settle", "settled")}
+          "settle": ("settle", "settled"),
+          "increment_authorization": ("increment the authorization of", "incremented")}
 
 
 def private_free(obj: Any) -> Any:

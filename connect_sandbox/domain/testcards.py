@@ -62,6 +62,14 @@ DECLINES: dict[str, Decline] = {
                                 "little bit.",
                                 "The bank returned the decline code `processing_error`.",
                                 advice_code="try_again_later", network_decline_code="96"),
+    # The testing guide's velocity-limit card (4000000000006975); Stripe's message as
+    # reported; the network code (61, "exceeds amount limit") and advice are unconfirmed.
+    "card_velocity_exceeded": Decline("card_declined", "card_velocity_exceeded",
+                                      "Your card was declined for making repeated attempts "
+                                      "too frequently or exceeding its amount limit.",
+                                      "The bank returned the decline code "
+                                      "`card_velocity_exceeded`.",
+                                      advice_code="try_again_later", network_decline_code="61"),
     "fraudulent": Decline("card_declined", "fraudulent", "Your card was declined.",
                           "Stripe blocked this payment as too risky.", outcome_type="blocked",
                           risk_level="highest", network_status="not_sent_to_network"),
@@ -99,6 +107,8 @@ _CARDS = [
              cvc_check="fail"),
     TestCard("4000000000000119", "Visa", charge="processing_error", attach="processing_error"),
     TestCard("4100000000000019", "Visa", charge="fraudulent", attach="fraudulent"),
+    TestCard("4000000000006975", "Visa", charge="card_velocity_exceeded",
+             attach="card_velocity_exceeded"),
     TestCard("4000000000000341", "Visa", charge="generic_decline"),
     TestCard("4000000000000101", "Visa", cvc_check="fail"),
     TestCard("4000000000000010", "Visa", address_check="fail"),
@@ -143,6 +153,7 @@ _SHORTHANDS = {
     "visa_chargeDeclinedInsufficientFunds": "4000000000009995",
     "visa_chargeDeclinedLostCard": "4000000000009987",
     "visa_chargeDeclinedStolenCard": "4000000000009979",
+    "visa_chargeDeclinedVelocityLimitExceeded": "4000000000006975",
     "radarBlock": "4100000000000019",
     "authenticationRequiredSetupForOffSession": "4000003800000446",
     "authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",

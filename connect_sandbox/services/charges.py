@@ -163,7 +163,7 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
         if raise_decline:
             raise CardError(decline.message, code=decline.code,
                             decline_code=decline.decline_code, param=decline.param,
-                            extra={"charge": ch["id"]})
+                            extra={"charge": ch["id"], **charging.network_codes(decline)})
         return ch
     # The charge's own event comes first, as on Stripe, then what its money movements
     # record (transfer.created, application_fee.created); the event's snapshot is taken

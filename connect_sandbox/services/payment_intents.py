@@ -331,9 +331,7 @@ def _declined(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, An
              **intent_methods.public_method(obj)}
     if decline.param:
         error["param"] = decline.param
-    for key in ("advice_code", "network_decline_code"):  # shown when the network gave one
-        if getattr(decline, key):
-            error[key] = getattr(decline, key)
+    error.update(charging.network_codes(decline))
     pi["last_payment_error"] = error
     pi["payment_method"] = None
     pi["status"] = intents.next_status(PI, pi["status"], op, "declined", pi)
@@ -343,8 +341,8 @@ def _declined(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, An
         return pi
     raise CardError(decline.message, code=decline.code, decline_code=decline.decline_code,
                     param=decline.param, persist=True,
-                    extra={"charge": ch["id"], PI: intents.private_free(pi),
-                           **intent_methods.public_method(obj)})
+                    extra={"charge": ch["id"], **charging.network_codes(decline),
+                           PI: intents.private_free(pi), **intent_methods.public_method(obj)})
 
 
 # -- 3-D Secure outcome (from the sandbox page) ------------------------------------------
@@ -421,6 +419,22 @@ def cancel(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[str
     _save(tx, ctx, pi)
     events.record(tx, ctx, "payment_intent.canceled", pi)
     return pi
+
+
+NOT_INCREMENTABLE = ("This PaymentIntent is not eligible for incremental authorization "
+                     "because you did not request support using "
+                     "`request_incremental_authorization` when you created or confirmed it.")
+
+
+def increment_authorization(tx: Tx, ctx: RequestContext, params: Params,
+                            intent: str) -> dict[str, Any]:
+    """Only an authorization that asked for incremental support (card_present, or cards
+    on IC+ pricing) can grow; no payment here gets that support (its charge shows
+    incremental_authorization.status "unavailable"), so an intent awaiting capture gets
+    Stripe's (recorded) 400 and keeps its amount."""
+    pi = get(tx, ctx, intent)
+    intents.check(PI, pi["status"], "increment_authorization", pi)
+    raise InvalidRequestError(NOT_INCREMENTABLE, extra={PI: intents.private_free(pi)})
 
 
 def _release(tx: Tx, ctx: RequestContext, charge_id: str) -> None:

@@ -187,7 +187,10 @@ def _declined(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[str, Any
               op: str, raise_decline: bool) -> dict[str, Any]:
     error = {"code": decline.code, "decline_code": decline.decline_code,
              "doc_url": DOC_BASE + decline.code.replace("_", "-"), "message": decline.message,
-             "payment_method": intents.private_free(pm), "type": "card_error"}
+             "payment_method": intents.private_free(pm), "type": "card_error",
+             **charging.network_codes(decline)}
+    if decline.param:  # as in the error body (exp_month, cvc)
+        error["param"] = decline.param
     si["last_setup_error"] = error
     si["latest_attempt"] = _attempt_record(tx, ctx, si, pm, "failed", error)
     si["payment_method"] = None
@@ -199,7 +202,7 @@ def _declined(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[str, Any
         return si
     raise CardError(decline.message, code=decline.code, decline_code=decline.decline_code,
                     param=decline.param, persist=True,
-                    extra={SI: intents.private_free(si),
+                    extra={**charging.network_codes(decline), SI: intents.private_free(si),
                            "payment_method": intents.private_free(pm)})
 
 

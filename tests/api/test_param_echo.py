@@ -28,6 +28,8 @@ NOT_ECHOED = {
     "POST /v1/test_helpers/charges/{charge}/settle": "sandbox helper",
     "POST /v1/test_helpers/payouts/{payout}/settle": "sandbox helper",
     "POST /v1/payouts/{payout}/cancel": "no parameters but expand",
+    "POST /v1/payment_intents/{intent}/increment_authorization":
+        "always refused: no authorization here supports increments",
     "POST /v1/events/{id}/retry": "sandbox helper",
     "POST /v1/webhook_endpoints/{webhook_endpoint}/sandbox_resend": "sandbox helper",
     "POST /v1/account_links": "returns a link (url, created, expires_at), not an object",

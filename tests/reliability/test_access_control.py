@@ -140,6 +140,8 @@ RULES: dict[str, Rule] = {
     "POST /v1/payment_intents/{intent}/confirm": R({"intent": "payment_intent"}),
     "POST /v1/payment_intents/{intent}/capture": R({"intent": "payment_intent"}),
     "POST /v1/payment_intents/{intent}/cancel": R({"intent": "payment_intent"}),
+    "POST /v1/payment_intents/{intent}/increment_authorization":
+        R({"intent": "payment_intent"}, params={"amount": 3000}),
 
     "POST /v1/setup_intents": R(refs=CUS),
     "GET /v1/setup_intents": R(refs=CUS, list=True),

@@ -28,6 +28,8 @@ PI_ALLOWED = {
     **{(s, "confirm", "declined"): RPM for s in (RPM, RC, RA)},
     **{(s, "confirm", "pending"): PROCESSING for s in (RPM, RC, RA)},
     (RCAP, "capture", "paid"): SUCCEEDED,
+    # Only an authorized intent's amount can be raised (it stays requires_capture).
+    (RCAP, "increment_authorization", "incremented"): RCAP,
     **{(s, "cancel", "canceled"): CANCELED for s in (RPM, RC, RA, RCAP, PROCESSING)},
     (RA, "authenticate", "paid"): SUCCEEDED,
     (RA, "authenticate", "authorized"): RCAP,
