@@ -181,6 +181,16 @@ BANK_ACCOUNTS = {
     "000333333335": "debit_not_authorized",
     "000444444440": "invalid_currency",
 }
+# Stripe's Connect testing tokens for US external accounts (payouts), each standing for
+# one of the test bank accounts above.
+TEST_BANK_TOKENS = {
+    "btok_us_verified": "000123456789",
+    "btok_us_verified_noAccount": "000111111116",
+    "btok_us_verified_accountClosed": "000111111113",
+    "btok_us_verified_insufficientFunds": "000222222227",
+    "btok_us_verified_debitNotAuthorized": "000333333335",
+    "btok_us_verified_invalidCurrency": "000444444440",
+}
 BANK_FAILURES = {
     "no_account": "The customer's bank account could not be located.",
     "account_closed": "The customer's bank account has been closed.",

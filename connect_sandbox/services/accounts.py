@@ -23,21 +23,33 @@ from . import external_accounts, legal_entity, passthrough
 CAPABILITY_NAMES = ("card_payments", "transfers")
 
 
+# What Stripe reports for an account created with `type`: the fee payers
+# `application_express` and `application_custom` mark Express and Custom accounts, and
+# Stripe collects the requirements of both Standard and Express accounts.
+_LEGACY_CONTROLLER = {
+    "standard": ("account", "stripe", "stripe", "full"),
+    "express": ("application_express", "application", "stripe", "express"),
+    "custom": ("application_custom", "application", "application", "none"),
+}
+
+
 def _controller(type_: str | None, controller: dict[str, Any] | None) -> dict[str, Any]:
-    if type_ == "standard" or (controller or {}).get("stripe_dashboard", {}).get("type") == "full":
-        return {"is_controller": True, "type": "application", "fees": {"payer": "account"},
-                "losses": {"payments": "stripe"}, "requirement_collection": "stripe",
-                "stripe_dashboard": {"type": "full"}}
-    dash = "express" if type_ == "express" else "none"
-    if controller and controller.get("stripe_dashboard", {}).get("type"):
-        dash = controller["stripe_dashboard"]["type"]
-    return {"is_controller": True, "type": "application",
-            "fees": {"payer": (controller or {}).get("fees", {}).get("payer", "application")},
-            "losses": {"payments": (controller or {}).get("losses", {}).get("payments",
-                                                                         "application")},
-            "requirement_collection": (controller or {}).get("requirement_collection",
-                                                             "application"),
+    if controller:  # the create parameters, with their documented defaults
+        collection = controller.get("requirement_collection", "stripe")
+        payer = controller.get("fees", {}).get("payer", "account")
+        losses = controller.get("losses", {}).get("payments", "stripe")
+        dash = controller.get("stripe_dashboard", {}).get("type") or _default_dashboard(controller)
+    else:
+        payer, losses, collection, dash = _LEGACY_CONTROLLER[type_ or "standard"]
+    return {"is_controller": True, "type": "application", "fees": {"payer": payer},
+            "losses": {"payments": losses}, "requirement_collection": collection,
             "stripe_dashboard": {"type": dash}}
+
+
+def _default_dashboard(controller: dict[str, Any]) -> str:
+    """Stripe's default is the full Dashboard, which an account whose requirements the
+    platform collects cannot have."""
+    return "none" if controller.get("requirement_collection") == "application" else "full"
 
 
 def _requirements() -> dict[str, Any]:
@@ -165,7 +177,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
         type_ = "standard"
     if type_ is None:
         ctl = params["controller"]
-        dash = ctl.get("stripe_dashboard", {}).get("type")
+        dash = ctl.get("stripe_dashboard", {}).get("type") or _default_dashboard(ctl)
         type_ = {"full": "standard", "express": "express", "none": "custom"}.get(dash, "custom")
         if ctl.get("requirement_collection") == "application" and dash != "full":
             type_ = "custom"

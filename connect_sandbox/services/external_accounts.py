@@ -69,6 +69,11 @@ def _from_value(tx: Tx, ctx: RequestContext, value: Any, param: str) -> dict[str
         raise InvalidRequestError(
             f"Invalid {param}[object]: must be one of bank_account or card",
             param=f"{param}[object]")
+    if value in testcards.TEST_BANK_TOKENS:
+        return tokenize.bank_account_from_params(
+            {"country": "US", "currency": "usd", "routing_number": "110000000",
+             "account_number": testcards.TEST_BANK_TOKENS[value]}, ctx.platform,
+            param_prefix=param)
     if value.startswith(("tok_", "btok_")) or value in testcards.TEST_TOKENS:
         if value not in testcards.TEST_TOKENS and tx.get(ctx.account, value, "token") is None:
             raise ResourceMissing("token", value, param=param)

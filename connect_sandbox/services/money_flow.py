@@ -16,7 +16,8 @@ PaymentIntents, so both get the same Connect behaviour:
 The charge types (see the README's money model):
 - direct charge (created with the Stripe-Account header): the connected account's
   "charge" transaction carries Stripe's fee (or the platform pays it, "stripe_fee",
-  when the account's controller says fees.payer=application) and the application
+  when the account's controller says fees.payer=application, or application_express /
+  application_custom for accounts created with type express / custom) and the application
   fee; the platform earns the fee ("application_fee").
 - destination charge (transfer_data[destination], on the platform): the platform's
   "charge" carries Stripe's fee; a transfer sends the whole amount, or
@@ -208,7 +209,7 @@ def on_captured(tx: Tx, ctx: RequestContext, ch: dict[str, Any],
 def _direct(tx: Tx, ctx: RequestContext, ch: dict[str, Any], amount: int, cur: str,
             fee: int, stripe_fee: int, available_on: int, kind: str) -> None:
     seller = ctx.account
-    platform_pays = _fee_payer(tx, ctx, seller) == "application"
+    platform_pays = _fee_payer(tx, ctx, seller).startswith("application")
     details = [] if platform_pays else [fees.fee_detail(stripe_fee, cur, "stripe_fee")]
     if fee:
         details += application_fees.fee_details_for(fee, cur, ctx.platform)

@@ -66,7 +66,8 @@ def test_stripe_node_flows(server, faults):
             pytest.fail("CI needs Node.js and `npm ci --prefix tests/node` (see .ci/run)")
         pytest.skip("Node.js or tests/node/node_modules missing: run `npm ci --prefix tests/node`")
     port = server.base.rsplit(":", 1)[1]
-    done = subprocess.run([node, "--test", "--test-reporter=spec", "flows.test.mjs"], cwd=HERE,
+    files = sorted(p.name for p in HERE.glob("*.test.mjs"))
+    done = subprocess.run([node, "--test", "--test-reporter=spec", *files], cwd=HERE,
                           env=dict(os.environ, SANDBOX_PORT=port, SANDBOX_FAULTS="1"), capture_output=True,
                           text=True, timeout=180)
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
