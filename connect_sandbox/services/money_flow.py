@@ -252,3 +252,6 @@ def _destination(tx: Tx, ctx: RequestContext, ch: dict[str, Any], td: dict[str, 
             payment["application_fee"] = app_fee["id"]
             payment["application_fee_amount"] = fee
             tx.save(dest, payment)
+    payment = tx.get(dest, tr["destination_payment"], "charge")
+    if payment is not None:
+        transfers.announce_payment(tx, ctx, dest, payment)

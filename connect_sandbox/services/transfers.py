@@ -97,7 +97,16 @@ def send(tx: Tx, ctx: RequestContext, *, sender: str, amount: int, currency: str
     _embed_reversals(tx, transfer, sender)
     tx.insert(sender, transfer, parent=source_transaction, lookup=destination)
     events.record(tx, ctx, "transfer.created", transfer, account=sender)
+    if destination != ctx.platform and destination_charge is None:
+        announce_payment(tx, ctx, destination, payment)
     return transfer
+
+
+def announce_payment(tx: Tx, ctx: RequestContext, destination: str,
+                     payment: dict[str, Any]) -> None:
+    """payment.created on the connected account that a transfer pays (Stripe's event for
+    the py_ it receives; a destination charge announces it once its fee is set)."""
+    events.record(tx, ctx, "payment.created", payment, account=destination)
 
 
 def reverse(tx: Tx, ctx: RequestContext, transfer: dict[str, Any], amount: int | None, *,
