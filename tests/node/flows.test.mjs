@@ -1,9 +1,10 @@
 // The official stripe-node SDK against a running connect-sandbox (SANDBOX_PORT).
 // Run through tests/node/test_node_sdk.py, which starts the server.
-import http from 'node:http';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
+
+import { expectOwnAndConnect, webhookReceiver } from './webhooks.mjs';
 
 const port = Number(process.env.SANDBOX_PORT);
 const platformKey = () => `sk_test_node_${Math.random().toString(36).slice(2)}`;
@@ -114,7 +115,6 @@ test('a declined card gives a StripeCardError with the failed charge', async () 
 
 
 const uid = () => Math.random().toString(36).slice(2);
-const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 const noRedirects = { enabled: true, allow_redirects: 'never' };
 const stripeFee = (amount) => Math.floor((amount * 29 + 500) / 1000) + 30;
 
@@ -336,18 +336,7 @@ test('auto-pagination: for await, autoPagingToArray, autoPagingEach, on a seller
 
 test('webhooks: a signed delivery to a Node server verifies with constructEvent', async () => {
   const { stripe, seller, as } = await platformWithSeller();
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url, body: Buffer.concat(chunks), signature: req.headers['stripe-signature'] });
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end('{"received": true}');
-    });
-  });
-  await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const { received, base, close } = await webhookReceiver();
   try {
     const own = await stripe.webhookEndpoints.create({ url: `${base}/own`, enabled_events: ['customer.created'] });
     const connect = await stripe.webhookEndpoints.create({
@@ -356,18 +345,8 @@ test('webhooks: a signed delivery to a Node server verifies with constructEvent'
     assert.match(own.secret, /^whsec_/);
     const mine = await stripe.customers.create({ email: 'hook@example.com' });
     const theirs = await stripe.customers.create({ email: 'seller-hook@example.com' }, as);
-    const deadline = Date.now() + 15000;
-    while (received.length < 2 && Date.now() < deadline) await sleep(50);
-    assert.equal(received.length, 2);
-    const byPath = Object.fromEntries(received.map((r) => [r.path, r]));
-    const event = stripe.webhooks.constructEvent(byPath['/own'].body, byPath['/own'].signature, own.secret);
-    assert.equal(event.type, 'customer.created');
-    assert.equal(event.data.object.id, mine.id);
-    assert.equal(event.account, undefined);
-    const connectEvent = stripe.webhooks.constructEvent(
-      byPath['/connect'].body, byPath['/connect'].signature, connect.secret);
-    assert.equal(connectEvent.account, seller);
-    assert.equal(connectEvent.data.object.id, theirs.id);
+    const { event, byPath } = await expectOwnAndConnect(
+      stripe, received, { own, connect, seller, mine, theirs, type: 'customer.created' });
     // The event is the one the API lists.
     const listed = await stripe.events.retrieve(event.id);
     assert.equal(listed.data.object.id, mine.id);
@@ -378,7 +357,7 @@ test('webhooks: a signed delivery to a Node server verifies with constructEvent'
     assert.throws(() => stripe.webhooks.constructEvent(byPath['/own'].body, byPath['/own'].signature, connect.secret),
       Stripe.errors.StripeSignatureVerificationError);
   } finally {
-    server.close();
+    close();
   }
   // The SDK's own test header verifies the same way.
   const payload = JSON.stringify({ id: 'evt_local', object: 'event', type: 'customer.created' });

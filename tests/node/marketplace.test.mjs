@@ -1,9 +1,10 @@
 // A Connect marketplace built with stripe-node, end to end, against connect-sandbox
 // (SANDBOX_PORT; run through tests/node/test_node_sdk.py, which starts the server).
-import http from 'node:http';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
+
+import { expectOwnAndConnect, webhookReceiver } from './webhooks.mjs';
 
 const port = Number(process.env.SANDBOX_PORT);
 const client = () => new Stripe(`sk_test_market_${Math.random().toString(36).slice(2)}`, {
@@ -11,7 +12,6 @@ const client = () => new Stripe(`sk_test_market_${Math.random().toString(36).sli
 });
 const noRedirects = { enabled: true, allow_redirects: 'never' };
 const stripeFee = (amount) => Math.floor((amount * 29 + 500) / 1000) + 30;
-const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 const card = { card_payments: { requested: true }, transfers: { requested: true } };
 
 async function rejectsWith(promise, check) {
@@ -285,17 +285,7 @@ test('direct charge refund with refund_application_fee; fee refunds by hand', as
 test('webhooks for the platform and its connected accounts, verified with constructEvent', async () => {
   const stripe = client();
   const seller = (await stripe.accounts.create({ type: 'express', capabilities: card })).id;
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url, body: Buffer.concat(chunks), signature: req.headers['stripe-signature'] });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const { received, base, close } = await webhookReceiver();
   try {
     const own = await stripe.webhookEndpoints.create({ url: `${base}/own`, enabled_events: ['payment_intent.succeeded'] });
     const connect = await stripe.webhookEndpoints.create({
@@ -310,25 +300,15 @@ test('webhooks for the platform and its connected accounts, verified with constr
       amount: 800, currency: 'usd', payment_method: 'pm_card_visa', confirm: true,
       automatic_payment_methods: noRedirects,
     }, { stripeAccount: seller });
-    const deadline = Date.now() + 10000;
-    while (received.length < 2 && Date.now() < deadline) await sleep(25);
-    const byPath = Object.fromEntries(received.map((r) => [r.path, r]));
-    const event = stripe.webhooks.constructEvent(byPath['/own'].body, byPath['/own'].signature, own.secret);
-    assert.equal(event.type, 'payment_intent.succeeded');
-    assert.equal(event.data.object.id, mine.id);
-    assert.equal(event.account, undefined);
-    const connected = stripe.webhooks.constructEvent(
-      byPath['/connect'].body, byPath['/connect'].signature, connect.secret);
-    assert.equal(connected.account, seller);
-    assert.equal(connected.data.object.id, theirs.id);
-    assert.equal(received.length, 2);
+    const { event, connectEvent: connected } = await expectOwnAndConnect(
+      stripe, received, { own, connect, seller, mine, theirs, type: 'payment_intent.succeeded' });
     // The connected account's events, listed through the header, carry `account`.
     const listed = await stripe.events.list({ type: 'payment_intent.succeeded' }, { stripeAccount: seller });
     assert.deepEqual(listed.data.map((e) => [e.id, e.account]), [[connected.id, seller]]);
     const platformEvents = await stripe.events.list({ type: 'payment_intent.succeeded' });
     assert.deepEqual(platformEvents.data.map((e) => e.id), [event.id]);
   } finally {
-    server.close();
+    close();
   }
 });
 
