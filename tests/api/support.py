@@ -18,6 +18,27 @@ def as_(account: str) -> dict:
     return {"stripe_account": account}
 
 
+def event_log(client, account=None) -> list:
+    """The account's events (the platform's, or `account`'s), oldest first."""
+    evs = client.v1.events.list(params={"limit": 100},
+                                options=as_(account) if account else {}).data
+    return list(reversed(evs))
+
+
+def events_after(client, mark, account=None) -> list:
+    """The account's events recorded after the event id `mark` (None: all)."""
+    evs = event_log(client, account)
+    ids = [e.id for e in evs]
+    return evs[ids.index(mark) + 1:] if mark else evs
+
+
+def last_event_id(client, account=None):
+    """The account's newest event id (None: no event yet), a mark for events_after."""
+    evs = client.v1.events.list(params={"limit": 1},
+                                options=as_(account) if account else {}).data
+    return evs[0].id if evs else None
+
+
 @contextlib.contextmanager
 def stripe_error(cls: type[stripe.StripeError], *, status: int | None = None,
                  code: str | None = None, param: str | None = None,

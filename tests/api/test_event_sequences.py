@@ -6,26 +6,9 @@ connected account sends none. The other sequences are pinned in test_events_fide
 from __future__ import annotations
 
 from tests.api.support import as_
-
-
-def log(client, account=None):
-    """The account's events, oldest first."""
-    evs = client.v1.events.list(params={"limit": 100},
-                                options=as_(account) if account else {}).data
-    return list(reversed(evs))
-
-
-def after(client, mark, account=None):
-    """The account's events recorded after the event id `mark` (None: all)."""
-    evs = log(client, account)
-    ids = [e.id for e in evs]
-    return evs[ids.index(mark) + 1:] if mark else evs
-
-
-def last_id(client, account=None):
-    evs = client.v1.events.list(params={"limit": 1},
-                                options=as_(account) if account else {}).data
-    return evs[0].id if evs else None
+from tests.api.support import event_log as log
+from tests.api.support import events_after as after
+from tests.api.support import last_event_id as last_id
 
 
 def types(evs):

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import stripe
 
-from tests.api.support import as_
+from tests.api.support import as_, event_log
+from tests.api.support import last_event_id as last_id
 from tests.api.webhook_support import make_receiver  # noqa: F401 (fixture)
 
 
 def log(client, account=None):
     """The account's events, oldest first: [(type, event)]."""
-    evs = client.v1.events.list(params={"limit": 100},
-                                options=as_(account) if account else {}).data
-    return [(e.type, e) for e in reversed(evs)]
+    return [(e.type, e) for e in event_log(client, account)]
 
 
 def since(client, mark, account=None):
@@ -23,12 +22,6 @@ def since(client, mark, account=None):
     out = log(client, account)
     ids = [e.id for _, e in out]
     return out[ids.index(mark) + 1:] if mark else out
-
-
-def last_id(client, account=None):
-    evs = client.v1.events.list(params={"limit": 1},
-                                options=as_(account) if account else {}).data
-    return evs[0].id if evs else None
 
 
 def types(entries):
