@@ -21,39 +21,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import orjson
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import drivers  # noqa: E402  (benchmarks/drivers.py)
 from connect_sandbox.app import create_app  # noqa: E402
 from connect_sandbox.config import Settings  # noqa: E402
 
-STEPS = {
-    "tokens": [
-        ("/v1/customers", lambda i: "email=jenny%40example.com&source=tok_visa", False, "customer"),
-        ("/v1/accounts", lambda i: "type=standard", False, "account"),
-        ("/v1/tokens", lambda i: f"customer={i['customer']}", True, "token"),
-        ("/v1/customers", lambda i: f"source={i['token']}", True, "connected_customer"),
-        ("/v1/charges", lambda i: f"amount=2000&currency=usd&customer={i['connected_customer']}",
-         True, None),
-    ],
-    "payment_methods": [
-        ("/v1/payment_methods", lambda i: "type=card&card[token]=tok_visa"
-         "&billing_details[name]=Jenny+Rosen", False, "pm"),
-        ("/v1/customers", lambda i: f"name=Jenny+Rosen&payment_method={i['pm']}", False, "customer"),
-        ("/v1/accounts", lambda i: "type=standard", False, "account"),
-        ("/v1/payment_methods", lambda i: f"customer={i['customer']}&payment_method={i['pm']}",
-         True, "clone"),
-        ("/v1/payment_intents", lambda i: "amount=2000&currency=usd&confirm=true"
-         f"&payment_method={i['clone']}", True, None),
-    ],
-    "customers": [
-        ("/v1/customers", lambda i: "email=jenny%40example.com&name=Jenny&description=bench"
-         "&metadata[order]=1", False, None),
-    ],
-}
+# The flows of run.py's Python driver (drivers.FLOWS), and a customer create alone.
+STEPS = {name: [(path, lambda i, body=body: urlencode(body(i)), connected, keep)
+                for path, body, connected, _prefix, keep in steps]
+         for name, steps in drivers.FLOWS.items()}
+STEPS["customers"] = [("/v1/customers", lambda i: "email=jenny%40example.com&name=Jenny"
+                       "&description=bench&metadata[order]=1", False, None)]
 
 _NORMALISE = re.compile(r"'[^']*'|\b\d+\b|cs_sp_\d+")
 

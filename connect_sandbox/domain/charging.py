@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import CardError
 from ..wire import current
 from ..wire.shape import blank
 from .ids import new_id
@@ -44,6 +45,14 @@ def network_codes(d: Decline) -> dict[str, str]:
     changelog, 2024-12-18)."""
     return {key: getattr(d, key) for key in ("advice_code", "network_decline_code")
             if getattr(d, key)}
+
+
+def declined(d: Decline, extra: dict[str, Any], *, persist: bool = True) -> CardError:
+    """The 402 of a payment the card declined (Charges, PaymentIntents, SetupIntents):
+    Stripe's code, decline_code and param, the network's codes, and `extra` (the charge,
+    the intent, the payment method)."""
+    return CardError(d.message, code=d.code, decline_code=d.decline_code, param=d.param,
+                     persist=persist, extra={**network_codes(d), **extra})
 
 
 def card_checks(card: dict[str, Any]) -> dict[str, Any]:

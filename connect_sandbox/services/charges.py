@@ -161,9 +161,7 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
         tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)
         events.record(tx, ctx, "charge.failed", ch)
         if raise_decline:
-            raise CardError(decline.message, code=decline.code,
-                            decline_code=decline.decline_code, param=decline.param,
-                            extra={"charge": ch["id"], **charging.network_codes(decline)})
+            raise charging.declined(decline, {"charge": ch["id"]})
         return ch
     # The charge's own event comes first, as on Stripe, then what its money movements
     # record (transfer.created, application_fee.created); the event's snapshot is taken

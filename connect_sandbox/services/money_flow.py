@@ -240,6 +240,7 @@ def _destination(tx: Tx, ctx: RequestContext, ch: dict[str, Any], td: dict[str, 
                         transfer_group=ch.get("transfer_group"), available_on=available_on,
                         application_fee=fee, source_type=kind, destination_charge=ch["id"])
     ch["transfer"] = tr["id"]
+    payment = tx.get(dest, tr["destination_payment"], "charge")
     if fee:
         app_fee = application_fees.create_fee(tx, ctx, amount=fee, currency=cur, account=dest,
                                               charge=tr["destination_payment"],
@@ -247,11 +248,9 @@ def _destination(tx: Tx, ctx: RequestContext, ch: dict[str, Any], td: dict[str, 
         ch["application_fee"] = app_fee["id"]
         tr["_application_fee"] = app_fee["id"]
         tx.save(ctx.account, tr)
-        payment = tx.get(dest, tr["destination_payment"], "charge")
         if payment is not None:  # the fee is taken from the destination's payment
             payment["application_fee"] = app_fee["id"]
             payment["application_fee_amount"] = fee
             tx.save(dest, payment)
-    payment = tx.get(dest, tr["destination_payment"], "charge")
-    if payment is not None:
+    if payment is not None:  # announced once its fee is set (transfers.send waits)
         transfers.announce_payment(tx, ctx, dest, payment)

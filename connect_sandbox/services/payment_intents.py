@@ -15,7 +15,7 @@ from ..domain import charging, intents, money
 from ..domain import metadata as md
 from ..domain.ids import new_id, secret
 from ..domain.jsoncopy import copy_json
-from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing, below_minimum
+from ..errors import DOC_BASE, InvalidRequestError, ResourceMissing, below_minimum
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
@@ -339,10 +339,8 @@ def _declined(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, An
     events.record(tx, ctx, "payment_intent.payment_failed", pi)
     if not raise_decline:
         return pi
-    raise CardError(decline.message, code=decline.code, decline_code=decline.decline_code,
-                    param=decline.param, persist=True,
-                    extra={"charge": ch["id"], **charging.network_codes(decline),
-                           PI: intents.private_free(pi), **intent_methods.public_method(obj)})
+    raise charging.declined(decline, {"charge": ch["id"], PI: intents.private_free(pi),
+                                      **intent_methods.public_method(obj)})
 
 
 # -- 3-D Secure outcome (from the sandbox page) ------------------------------------------

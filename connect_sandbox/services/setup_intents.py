@@ -15,7 +15,7 @@ from ..domain import charging, intents
 from ..domain import metadata as md
 from ..domain.ids import new_id, secret
 from ..domain.testcards import DECLINES
-from ..errors import DOC_BASE, CardError, InvalidRequestError, ResourceMissing
+from ..errors import DOC_BASE, InvalidRequestError, ResourceMissing
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
@@ -200,10 +200,8 @@ def _declined(tx: Tx, ctx: RequestContext, si: dict[str, Any], pm: dict[str, Any
     events.record(tx, ctx, "setup_intent.setup_failed", si)
     if not raise_decline:
         return si
-    raise CardError(decline.message, code=decline.code, decline_code=decline.decline_code,
-                    param=decline.param, persist=True,
-                    extra={**charging.network_codes(decline), SI: intents.private_free(si),
-                           "payment_method": intents.private_free(pm)})
+    raise charging.declined(decline, {SI: intents.private_free(si),
+                                      "payment_method": intents.private_free(pm)})
 
 
 def _pending_attempt(tx: Tx, ctx: RequestContext, si: dict[str, Any]) -> dict[str, Any] | None:
