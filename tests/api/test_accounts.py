@@ -33,6 +33,38 @@ def test_create_with_controller(client):
     assert full.type == "standard"
 
 
+@pytest.mark.parametrize("type_,payer,losses,collection,dashboard", [
+    ("standard", "account", "stripe", "stripe", "full"),
+    ("express", "application_express", "application", "stripe", "express"),
+    ("custom", "application_custom", "application", "application", "none"),
+])
+def test_controller_by_type_is_stripes(client, type_, payer, losses, collection, dashboard):
+    ctl = client.v1.accounts.create(params={"type": type_}).controller
+    assert (ctl.fees.payer, ctl.losses.payments, ctl.requirement_collection,
+            ctl.stripe_dashboard.type) == (payer, losses, collection, dashboard)
+
+
+def test_controller_properties_left_out_take_stripes_defaults(client):
+    ctl = client.v1.accounts.create(params={"controller": {
+        "stripe_dashboard": {"type": "express"}, "fees": {"payer": "application"},
+        "losses": {"payments": "application"}}}).controller
+    assert ctl.requirement_collection == "stripe"  # the documented default
+    ctl = client.v1.accounts.create(params={"controller": {
+        "requirement_collection": "application", "fees": {"payer": "application"},
+        "losses": {"payments": "application"}}}).controller
+    assert ctl.stripe_dashboard.type == "none"  # the platform collects: no Stripe Dashboard
+
+
+@pytest.mark.parametrize("token,last4", [("btok_us_verified", "6789"),
+                                         ("btok_us_verified_noAccount", "1116")])
+def test_connect_testing_bank_tokens_are_external_accounts(client, seller, token, last4):
+    ba = client.v1.accounts.external_accounts.create(seller, params={"external_account": token})
+    assert ba.object == "bank_account" and ba.last4 == last4 and ba.account == seller
+    with stripe_error(stripe.InvalidRequestError, status=404, param="external_account"):
+        client.v1.accounts.external_accounts.create(seller, params={
+            "external_account": "btok_us_verified_noSuchOne"})
+
+
 def test_create_without_type_is_standard(client):
     assert client.v1.accounts.create().type == "standard"
 
