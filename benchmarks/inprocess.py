@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gc
 import cProfile
 import os
 import re
@@ -77,11 +78,14 @@ async def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--profile")
     ap.add_argument("--statements", action="store_true", help="print the SQL of each step")
+    ap.add_argument("--speculate", choices=("on", "off"), default="off",
+                    help="run each write on a snapshot first (what several workers do)")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp()
     app = create_app(Settings(database=f"sqlite:///{tmp}/bench.db",
-                              ach_settle_seconds=3600, payout_seconds=3600))
+                              ach_settle_seconds=3600, payout_seconds=3600,
+                              speculate=args.speculate))
     store = app.state.store
     current = {"step": None}
     counts: dict = collections.defaultdict(collections.Counter)
@@ -145,6 +149,10 @@ async def main() -> None:
     n = sum(reqs.values())
     print(f"{args.flow}: {args.flows} flows, {n} requests, {errors} errors, "
           f"{wall:.2f} s wall, process CPU {total_cpu / n * 1e6:.0f} us/request")
+    group = next((o for o in gc.get_objects() if type(o).__name__ == "GroupCommit"), None)
+    if group is not None and hasattr(group, "stats"):
+        print("  speculation (since start):",
+              ", ".join(f"{k} {v}" for k, v in group.stats.items()))
     for k, (path, *_r) in enumerate(steps):
         if args.statements:
             st = sum(counts[k].values())

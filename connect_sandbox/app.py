@@ -51,7 +51,7 @@ class _Endpoint:
 
 def create_app(settings: Settings) -> Starlette:
     store = open_store(settings.database)
-    pipeline = Pipeline(store)
+    pipeline = Pipeline(store, speculate=settings.speculating())
     by_path: dict[str, dict[str, Operation]] = defaultdict(dict)
     for op in ROUTES:
         by_path[op.path][op.method] = op

@@ -28,6 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     # Worker processes rebuild their settings from the environment.
     os.environ[ENV_PREFIX + "DATABASE"] = settings.database
+    os.environ[ENV_PREFIX + "WORKERS"] = str(settings.workers)
     base = f"http://{settings.host}:{settings.port}"
     print(f"connect-sandbox listening on {base}\n"
           f"database: {settings.database}\n"

@@ -43,6 +43,10 @@ class Settings:
     port: int = 12111
     database: str = ""
     workers: int = 1
+    # SQLite, several workers: run a write request's logic on a snapshot, outside the
+    # write lock, and only check and write its outcome under it (store/speculation.py).
+    # auto: with more than one worker; on; off.
+    speculate: str = "auto"
     log_level: str = "info"
     # Webhook delivery: a failed attempt is retried after base, 2*base, 4*base... seconds
     # until max_attempts were made (Stripe's test mode: three retries over a few hours).
@@ -58,6 +62,9 @@ class Settings:
     payout_seconds: float = 5.0
     jobs_poll_interval: float = 0.5       # seconds between looks for due jobs
 
+    def speculating(self) -> bool:
+        return self.speculate == "on" or (self.speculate == "auto" and self.workers > 1)
+
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         env = os.environ
@@ -67,6 +74,7 @@ class Settings:
             "database": env.get(ENV_PREFIX + "DATABASE", "") or default_database(),
             "workers": _number("WORKERS", int, cls.workers, 1),
             "log_level": env.get(ENV_PREFIX + "LOG_LEVEL", cls.log_level),
+            "speculate": env.get(ENV_PREFIX + "SPECULATE", cls.speculate).strip().lower(),
             "webhook_retry_base": _number("WEBHOOK_RETRY_BASE", float,
                                           cls.webhook_retry_base, 0),
             "webhook_max_attempts": _number("WEBHOOK_MAX_ATTEMPTS", int,
@@ -85,6 +93,9 @@ class Settings:
             raise SettingsError(f"--port must be from 0 to 65535, not {values['port']}")
         if values["workers"] < 1:
             raise SettingsError(f"--workers must be at least 1, not {values['workers']}")
+        if values["speculate"] not in ("auto", "on", "off"):
+            raise SettingsError(f"{ENV_PREFIX}SPECULATE must be auto, on or off, not "
+                                f"{values['speculate']!r}")
         url = values["database"]
         if not url.startswith(("sqlite://", "postgresql://", "postgres://",
                                "postgresql+psycopg://")):

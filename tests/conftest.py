@@ -81,7 +81,10 @@ def start_server(database: str, **settings) -> RunningServer:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "sandbox.db"
-    running = start_server(f"sqlite:///{db}")
+    # Speculating (store/speculation.py), as a server with several workers does: the
+    # API tests that share this server run every write through a snapshot and a replay;
+    # the other servers of the suite run the one-worker default, without it.
+    running = start_server(f"sqlite:///{db}", speculate="on")
     yield running
     running.stop()
 

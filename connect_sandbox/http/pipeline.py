@@ -50,10 +50,11 @@ class Operation:
 
 
 class Pipeline:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, speculate: bool = False):
         self.store = store
         self._writes = 0
-        self._group = GroupCommit(store) if store.dialect == "sqlite" else None
+        self._group = GroupCommit(store, speculate=speculate) \
+            if store.dialect == "sqlite" else None
 
     async def __call__(self, request: Request, op: Operation) -> Response:
         rid = request_id()

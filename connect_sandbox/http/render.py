@@ -71,6 +71,15 @@ def _value_end(raw: bytes, start: int) -> int:
         return _TOKEN.match(raw, start).end()
     if first not in (b"{", b"["):
         return _SCALAR_END.search(raw, start).start()
+    # A flat object or array (a card's test behaviour, a clone's origin): its first
+    # closing bracket ends it if nothing before it opens another or could hide one in a
+    # string (no escapes, quotes paired). All in C: the token walk below measured ~10 us.
+    close = raw.find(b"}" if first == b"{" else b"]", start)
+    if close > 0:
+        inner = raw[start + 1:close]
+        if not (b"{" in inner or b"[" in inner or b"\\" in inner) \
+                and inner.count(b'"') % 2 == 0:
+            return close + 1
     depth = 0
     for m in _TOKEN.finditer(raw, start):
         token = m.group()

@@ -58,7 +58,7 @@ def record(tx: Tx, ctx: RequestContext, type_: str, obj: dict[str, Any], *,
         for endpoint_owner, endpoint in targets:
             outbox.enqueue(tx, platform=endpoint_owner, endpoint=endpoint["id"],
                            event=event["id"], event_account=owner, now_ms=now_ms)
-        wake.poke()
+        tx.on_commit(wake.poke)
     return event
 
 
@@ -169,5 +169,5 @@ def resend(tx: Tx, ctx: RequestContext, endpoint: dict[str, Any], endpoint_owner
     outbox.enqueue(tx, platform=endpoint_owner, endpoint=endpoint["id"], event=event_id,
                    event_account=owner, now_ms=int(time.time() * 1000))
     refresh_pending(tx, owner, event_id)
-    wake.poke()
+    tx.on_commit(wake.poke)
     return tx.get(owner, event_id, "event")

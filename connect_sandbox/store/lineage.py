@@ -36,7 +36,7 @@ def add(tx: Tx, *, platform: str, original_id: str, clone_account: str, clone_id
     # Plain SQL (store/hot.py): Core's insert().on_conflict_do_nothing() measured ~60 us
     # of every cloning request; this is the statement it compiles to on both databases.
     # It reads no object, so the transaction's pending objects may stay pending.
-    tx.raw.run_text(_ADD, tuple(values.values()), flush=False)
+    tx.execute(_ADD, tuple(values.values()))
 
 
 _ADD = (f"INSERT INTO {clones.name} (platform, original_id, clone_account, clone_id, kind, "

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import and_, exc, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from .schema import meta, objects, webhook_attempts, webhook_deliveries
 from .sql import Tx, _load
@@ -39,9 +39,11 @@ def _delivery(row: Any) -> Delivery:
                     row.attempts)
 
 
-# Every event recorded looks up its account's endpoints, so these two statements are plain
-# SQL on the DB-API connection (a Core statement costs ~25 times more to build; see
-# store/hot.py). Ids here are the sandbox's own, well within the column widths.
+# Every event recorded looks up its account's endpoints, so these statements are plain SQL
+# through Tx.select/Tx.execute (a Core statement costs ~25 times more to build; see
+# store/hot.py), which a speculation records or keeps (store/speculation.py). They never
+# read an object the transaction may still hold back: endpoints are written at once.
+# Ids here are the sandbox's own, well within the column widths.
 _SQL = {
     "endpoints": f"SELECT body FROM {objects.name} WHERE account = ? "
                  "AND type = 'webhook_endpoint' ORDER BY seq DESC LIMIT 100",
@@ -53,19 +55,6 @@ _SQL = {
 }
 _VERSION_KEY = "webhook_endpoints_version"
 _CACHED_ACCOUNTS = 20_000  # accounts whose answers a process keeps (a few MB at most)
-_STATEMENTS = {"sqlite": _SQL,
-               "postgresql": {k: v.replace("?", "%s") for k, v in _SQL.items()}}
-
-
-def _run(tx: Tx, name: str, params: tuple[Any, ...]) -> Any:
-    # Through tx.raw's connection: these statements never read an object the transaction
-    # may still hold back (endpoints are written at once; see Tx in store/sql.py).
-    sql = _STATEMENTS[tx.dialect][name]
-    raw = tx.raw
-    try:
-        return raw.dbapi.execute(sql, params)
-    except raw.error as e:
-        raise exc.DBAPIError.instance(sql, params, e, raw.error) from e
 
 
 def endpoints(tx: Tx, account: str) -> list[dict[str, Any]]:
@@ -84,8 +73,8 @@ def endpoints(tx: Tx, account: str) -> list[dict[str, Any]]:
         return _endpoints(tx, account)
     version = local.get("endpoints_version")
     if version is None:
-        row = _run(tx, "version", (_VERSION_KEY,)).fetchone()
-        version = local["endpoints_version"] = row[0] if row else ""
+        rows = tx.select(_SQL["version"], (_VERSION_KEY,))
+        version = local["endpoints_version"] = rows[0][0] if rows else ""
     cached = tx.cache.get("endpoints")
     if cached is None or cached[0] != version:
         cached = tx.cache["endpoints"] = (version, {})
@@ -99,18 +88,19 @@ def endpoints(tx: Tx, account: str) -> list[dict[str, Any]]:
 
 
 def _endpoints(tx: Tx, account: str) -> list[dict[str, Any]]:
-    return [_load(r[0]) for r in _run(tx, "endpoints", (account,)).fetchall()]
+    return [_load(r[0]) for r in tx.select(_SQL["endpoints"], (account,))]
 
 
 def endpoints_changed(tx: Tx) -> None:
     """A new version for the endpoint cache, written in tx (see endpoints())."""
-    _run(tx, "bump", (_VERSION_KEY, secrets.token_hex(8)))
+    tx.execute(_SQL["bump"], (_VERSION_KEY, secrets.token_hex(8)))
     tx.local["endpoints_dirty"] = True
 
 
 def enqueue(tx: Tx, *, platform: str, endpoint: str, event: str, event_account: str,
             now_ms: int) -> None:
-    _run(tx, "enqueue", (platform, endpoint, event, event_account, now_ms, now_ms // 1000))
+    tx.execute(_SQL["enqueue"], (platform, endpoint, event, event_account, now_ms,
+                                 now_ms // 1000))
 
 
 def has_due(tx: Tx, now_ms: int) -> bool:

@@ -34,8 +34,10 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 class ServerProcess:
     """`python -m connect_sandbox serve` on a free port, logging to `log`."""
 
-    def __init__(self, database: str, log: Path, *, workers: int = 1, port: int | None = None):
+    def __init__(self, database: str, log: Path, *, workers: int = 1, port: int | None = None,
+                 env: dict[str, str] | None = None):
         self.database = database
+        self.env = env or {}
         self.log = log
         self.workers = workers
         self.port = port or free_port()
@@ -50,6 +52,7 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "connect_sandbox", "serve", "--port", str(self.port),
                "--database", self.database, "--workers", str(self.workers)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_SANDBOX_")}
+        env.update(self.env)
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
                                          start_new_session=True)

@@ -1,5 +1,6 @@
 """Scale-out: two `connect-sandbox serve` processes (as on two hosts) share one PostgreSQL
-database behind no load balancer at all: the tests talk to both. What one writes the
+database (or, as on one host, one SQLite file) behind no load balancer at all: the tests
+talk to both. What one writes the
 other reads; whatever must happen once (an idempotency key, a single-use token, a
 capture, a refund that would over-refund, a webhook delivery) happens once across them.
 `serve --workers 2` on SQLite and PostgreSQL gets the same idempotency race."""
@@ -24,20 +25,30 @@ from .procs import ServerProcess
 RACERS = 16  # concurrent requests per race, spread over the processes
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    """Two server processes on one fresh PostgreSQL database."""
+@pytest.fixture(scope="module", params=["postgresql", "sqlite-speculating"])
+def pair(request, tmp_path_factory):
+    """Two server processes on one fresh database: PostgreSQL; or one SQLite file, each
+    process running its writes on a snapshot first (store/speculation.py), so that every
+    race below also races a speculation against the other process's commits."""
     from .procs import fresh_postgres, postgres_or_skip
     logs = tmp_path_factory.mktemp("scale_out")
-    with fresh_postgres(postgres_or_skip()) as url:
-        a = ServerProcess(url, logs / "a.log")
-        b = ServerProcess(url, logs / "b.log")
-        try:
-            a.spawn(), b.spawn()  # two processes migrating one empty database at once
-            a.wait_ready(), b.wait_ready()
-            yield a, b
-        finally:
-            a.stop(), b.stop()
+    if request.param == "postgresql":
+        with fresh_postgres(postgres_or_skip()) as url:
+            yield from _two(url, logs, {})
+    else:
+        url = f"sqlite:///{logs / 'shared.db'}"
+        yield from _two(url, logs, {"CONNECT_SANDBOX_SPECULATE": "on"})
+
+
+def _two(url: str, logs, env: dict[str, str]):
+    a = ServerProcess(url, logs / "a.log", env=env)
+    b = ServerProcess(url, logs / "b.log", env=env)
+    try:
+        a.spawn(), b.spawn()  # two processes migrating one empty database at once
+        a.wait_ready(), b.wait_ready()
+        yield a, b
+    finally:
+        a.stop(), b.stop()
 
 
 def _key() -> str:

@@ -13,11 +13,21 @@ from connect_sandbox.config import Settings, SettingsError
 @pytest.mark.parametrize("name,value", [
     ("WEBHOOK_RETRY_BASE", "abc"), ("WEBHOOK_MAX_ATTEMPTS", "0"), ("PORT", "70000"),
     ("WORKERS", "two"), ("ACH_SETTLE_SECONDS", "-1"), ("PAYOUT_SECONDS", "nan"),
+    ("SPECULATE", "sometimes"),
 ])
 def test_bad_environment_values_name_the_variable(monkeypatch, name: str, value: str) -> None:
     monkeypatch.setenv("CONNECT_SANDBOX_" + name, value)
     with pytest.raises(SettingsError, match="CONNECT_SANDBOX_" + name):
         Settings.from_env()
+
+
+def test_speculation_is_on_with_several_workers_unless_turned_off(monkeypatch) -> None:
+    assert not Settings.from_env(database="sqlite:///x.db").speculating()
+    assert Settings.from_env(database="sqlite:///x.db", workers=2).speculating()
+    monkeypatch.setenv("CONNECT_SANDBOX_SPECULATE", "Off")
+    assert not Settings.from_env(database="sqlite:///x.db", workers=2).speculating()
+    monkeypatch.setenv("CONNECT_SANDBOX_SPECULATE", "on")
+    assert Settings.from_env(database="sqlite:///x.db").speculating()
 
 
 def test_good_values_and_flags(monkeypatch) -> None:
