@@ -38,10 +38,14 @@ def _serve(args: argparse.Namespace) -> int:
           f"or: stripe.StripeClient(\"sk_test_anything\", base_addresses={{\"api\": \"{base}\"}})",
           flush=True)
     import uvicorn
-    uvicorn.run("connect_sandbox.app:app_from_env", factory=True, host=settings.host,
-                port=settings.port, workers=settings.workers if settings.workers > 1 else None,
-                loop="uvloop", http="httptools", log_level=args.log_level,
-                access_log=args.access_log)
+    options = dict(factory=True, host=settings.host, port=settings.port, loop="uvloop",
+                   http="httptools", log_level=args.log_level, access_log=args.access_log)
+    if settings.workers > 1:
+        from .http.serving import run_workers  # connections dealt out in turn
+        run_workers(uvicorn.Config("connect_sandbox.app:app_from_env",
+                                   workers=settings.workers, **options))
+    else:
+        uvicorn.run("connect_sandbox.app:app_from_env", **options)
     return 0
 
 
