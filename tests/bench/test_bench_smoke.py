@@ -33,12 +33,17 @@ def test_flow_benchmark_smoke_run(tmp_path):
 
 def test_in_process_profiler_smoke_run():
     """benchmarks/inprocess.py (the flows without HTTP, with their SQL per step) still
-    runs every flow without an error answer."""
+    runs every flow without an error answer, as one worker and speculating (where every
+    flow step is replayed, none runs again under the lock)."""
     for flow in ("tokens", "payment_methods"):
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "inprocess.py"), "--flow", flow,
-             "--flows", "3", "--concurrency", "1", "--statements"],
-            capture_output=True, text=True, timeout=120, cwd=ROOT)
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-        assert f"{flow}: 3 flows, 15 requests, 0 errors" in proc.stdout, proc.stdout
-        assert proc.stdout.count("SQL/req") == 5, proc.stdout
+        for speculate in ("off", "on"):
+            proc = subprocess.run(
+                [sys.executable, str(ROOT / "benchmarks" / "inprocess.py"), "--flow", flow,
+                 "--flows", "3", "--concurrency", "1", "--statements",
+                 "--speculate", speculate],
+                capture_output=True, text=True, timeout=120, cwd=ROOT)
+            assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+            assert f"{flow}: 3 flows, 15 requests, 0 errors" in proc.stdout, proc.stdout
+            assert proc.stdout.count("SQL/req") == 5, proc.stdout
+            if speculate == "on":
+                assert ", conflicts 0, locked 0," in proc.stdout, proc.stdout
