@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import orjson
+
 from ..context import RequestContext
 from ..domain.ids import new_id
 from ..errors import InvalidRequestError, ResourceMissing
@@ -33,7 +35,8 @@ def record(tx: Tx, ctx: RequestContext, type_: str, obj: dict[str, Any], *,
     An `*.updated` event whose change left `obj` as it was is not recorded (None), as
     Stripe sends no event for an update that changes nothing."""
     owner = account or ctx.account
-    data: dict[str, Any] = {"object": _snapshot(obj)}
+    data: dict[str, Any] = {"object": _snapshot(obj) if previous is not None
+                            else _stored_snapshot(obj)}
     if previous is not None:
         before = changes(_snapshot(previous), data["object"])
         if before:
@@ -86,7 +89,7 @@ def refresh(tx: Tx, event: dict[str, Any], obj: dict[str, Any]) -> None:
     """Re-take an event's `data.object` from `obj` before the transaction commits: an event
     recorded first (its place in the account's order) about an object that the rest of
     the request still changes (customer.created before the sources attached with it)."""
-    event["data"]["object"] = _snapshot(obj)
+    event["data"]["object"] = _stored_snapshot(obj)
     tx.save(event.get("account") or event["_platform"], event)
 
 
@@ -101,6 +104,17 @@ def _snapshot(obj: dict[str, Any]) -> dict[str, Any]:
     # already a deep copy (new dicts and lists, shared immutable scalars); a second copy
     # through orjson measured ~2 us a request for nothing.
     return render.public(obj)
+
+
+def _stored_snapshot(obj: dict[str, Any]) -> Any:
+    """_snapshot(obj) for an event that is only stored (the store serializes it at once,
+    and no caller reads its data.object back): the public object's JSON itself, which
+    orjson writes into the event's JSON as it is (orjson.Fragment), byte for byte what
+    the parsed copy gives. Saves parsing the copy and serializing it again (1.4 to 1.6
+    snapshots a request in the benchmark flows): measured ~8% of a request's
+    instructions (callgrind)."""
+    raw = render.public_json(obj)
+    return _snapshot(obj) if raw is None else orjson.Fragment(raw)
 
 
 def refresh_pending(tx: Tx, account: str, event_id: str) -> None:

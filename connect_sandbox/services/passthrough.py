@@ -27,6 +27,9 @@ PROTECTED = frozenset({
 })
 
 
+_ALLOWED: set[tuple[str, ...]] = set()  # field tuples already checked
+
+
 def _protected(key: str) -> bool:
     return key in PROTECTED or key.startswith("amount_")
 
@@ -36,9 +39,16 @@ def apply(obj: dict[str, Any], params: Mapping[str, Any], fields: Iterable[str],
     """Copy each of `fields` the request carries onto `obj` (recording the old value
     in `previous`, for the event's previous_attributes)."""
     merged = set(merge)
+    if type(fields) is not tuple or fields not in _ALLOWED:
+        # Each service passes the same few tuples: checked once each (per call, the
+        # check was ~1/3 of apply()).
+        for key in fields:
+            if _protected(key):
+                raise ValueError(f"{key!r} is computed by its service, not copied from a "
+                                 "request")
+        if type(fields) is tuple:
+            _ALLOWED.add(fields)
     for key in fields:
-        if _protected(key):
-            raise ValueError(f"{key!r} is computed by its service, not copied from a request")
         if key not in params:
             continue
         value = params[key]

@@ -68,7 +68,9 @@ def newer(name: str, obj: dict[str, Any]) -> dict[str, Any]:
     """`obj` (a `name` sub-object) with the newer properties it lacks at their default."""
     for key, value in NEWER.get(name, {}).items():
         if key not in obj:
-            obj[key] = copy_json(value)
+            # A null or a string is shared as it is (immutable): copying each through
+            # orjson was ~3 calls a request for nothing.
+            obj[key] = copy_json(value) if isinstance(value, (dict, list)) else value
     return obj
 
 

@@ -42,3 +42,31 @@ def test_secrets_are_random() -> None:
     with mock.patch.object(ids.time, "time", return_value=1_800_000_000.0):
         a, b = ids.secret("whsec", 32), ids.secret("whsec", 32)
     assert a[6:12] != b[6:12]
+
+
+def test_threads_and_a_forked_child_draw_their_own_characters() -> None:
+    import os
+    import threading
+
+    made: list[str] = []
+
+    def draw() -> None:
+        made.extend(ids.secret("x", 20) for _ in range(500))
+
+    threads = [threading.Thread(target=draw) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    draw()
+    assert len(set(made)) == len(made) == 2500
+    ids.secret("x", 20)  # this thread's pool exists: a child must not continue it
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next secret, to the parent
+        os.write(w, ids.secret("x", 20).encode())
+        os._exit(0)
+    os.close(w)
+    child = os.read(r, 100).decode()
+    os.waitpid(pid, 0)
+    assert child != ids.secret("x", 20)

@@ -57,3 +57,16 @@ def test_the_previous_value_is_a_copy():
 def test_computed_fields_can_never_be_copied(field):
     with pytest.raises(ValueError):
         passthrough.apply({}, {field: "x"}, (field,))
+
+
+def test_a_checked_tuple_is_still_refused_the_second_time():
+    # (apply() remembers the field tuples it has checked; a refused one is never kept)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            passthrough.apply({}, {"description": "x"}, ("description", "amount_captured"))
+    obj: dict = {}
+    for _ in range(2):
+        passthrough.apply(obj, {"description": "x"}, ("description",))
+    assert obj == {"description": "x"}
+    with pytest.raises(ValueError):  # a list is checked every time
+        passthrough.apply({}, {}, ["status"])

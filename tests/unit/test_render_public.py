@@ -7,7 +7,7 @@ import random
 
 import orjson
 
-from connect_sandbox.http.render import _strip_private, _walk, public
+from connect_sandbox.http.render import _strip_private, _walk, public, public_json
 
 KEYS = ["a", "_b", "id", "_", "__x", "c_", "_behaviour", "k:\"_y", "_\"q", "z,{"]
 STRINGS = ["", "_x", '"_x":', ',"_a":1', '{"_', "\\", '\\"_x":', "]}", "naïve", "\u2028",
@@ -59,3 +59,33 @@ def test_the_copy_is_independent() -> None:
     out = public(obj)
     out["a"]["b"].append(2)
     assert obj["a"]["b"] == [1] and out == {"a": {"b": [1, 2]}}
+
+
+def test_public_json_is_the_public_copy_serialized() -> None:
+    """An event stores public_json() as an orjson.Fragment (services/events.py): the
+    event's JSON must be byte for byte what it is with the parsed copy in its place."""
+    rng = random.Random(11)
+    for _ in range(5000):
+        obj = _object(rng, 0)
+        raw = public_json(obj)
+        if raw is None:  # orjson refuses it (an integer beyond 64 bits): public() walks
+            assert public(obj) == _walk(obj)
+            continue
+        assert orjson.loads(raw) == public(obj)
+        assert orjson.dumps({"data": {"object": orjson.Fragment(raw)}, "x": 1}) == \
+            orjson.dumps({"data": {"object": public(obj)}, "x": 1})
+
+
+def test_private_values_of_every_shape_are_cut_whole() -> None:
+    """_value_end's flat fast path and its token walk, at every kind of private value."""
+    cases = {
+        b'{"a":1,"_b":{"c":"}","d":"]"},"e":2}': {"a": 1, "e": 2},
+        b'{"a":1,"_b":{"c":"x\\"}y"},"e":2}': {"a": 1, "e": 2},
+        b'{"a":1,"_b":["]",{"c":[1]},"{"],"e":2}': {"a": 1, "e": 2},
+        b'{"_b":{},"a":[{"_c":[],"d":{"_e":"\\\\"}}]}': {"a": [{"d": {}}]},
+        b'{"a":"_b","_c":null,"d":["_e",{"_f":false}]}': {"a": "_b", "d": ["_e", {}]},
+        b'{"a":{"_b":-1.5e3},"_c":"\\u005f"}': {"a": {}},
+    }
+    for raw, want in cases.items():
+        assert orjson.loads(_strip_private(raw)) == want, raw
+        assert _strip_private(raw, raw.find(b'"_')) == _strip_private(raw)
