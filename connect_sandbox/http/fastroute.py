@@ -41,20 +41,32 @@ class BucketRouter(Router):
             buckets[key] = [r for r in self.routes if keys[id(r)] in (key, None)]
         self._buckets, self._wild, self._indexed = buckets, wild, len(self.routes)
 
+    def full_match(self, scope: Scope) -> tuple[BaseRoute, Scope] | None:
+        """(route, child scope) of the route Starlette's scan would pick for an http
+        request, if it matches it fully (path and method); scope is left as it is."""
+        if self._indexed != len(self.routes):
+            self._index()
+        path = get_route_path(scope)
+        parts = path.split("/", 3)
+        candidates = self._buckets.get((parts[1], parts[2])) if len(parts) > 2 else None
+        for route in self._wild if candidates is None else candidates:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                return route, child_scope
+        return None
+
+    def enter(self, scope: Scope, route: BaseRoute, child_scope: Scope) -> None:
+        """Update scope for the route it goes to, as Starlette's router does."""
+        if "router" not in scope:
+            scope["router"] = self
+        scope["route"] = route
+        scope.update(child_scope)
+
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            if self._indexed != len(self.routes):
-                self._index()
-            path = get_route_path(scope)
-            parts = path.split("/", 3)
-            candidates = self._buckets.get((parts[1], parts[2])) if len(parts) > 2 else None
-            for route in self._wild if candidates is None else candidates:
-                match, child_scope = route.matches(scope)
-                if match is Match.FULL:
-                    if "router" not in scope:
-                        scope["router"] = self
-                    scope["route"] = route
-                    scope.update(child_scope)
-                    await route.handle(scope, receive, send)
-                    return
+            found = self.full_match(scope)
+            if found is not None:
+                self.enter(scope, *found)
+                await found[0].handle(scope, receive, send)
+                return
         await super().app(scope, receive, send)

@@ -9,7 +9,7 @@ worker bounds the throughput while the other idles (benchmarks/README.md).
 Here each worker accepts in a thread of its own and publishes how many connections it
 serves in a small shared file (one slot per worker, held with a lock on its byte range,
 so a slot whose worker died is seen as free). A worker that serves more than the least
-busy live worker waits a moment (at most 50 ms, then accepts anyway) before accepting,
+busy live worker waits a moment (at most 250 ms, then accepts anyway) before accepting,
 so that one of the others takes the connection. The connection is then served by the
 worker's event loop exactly as uvicorn serves one it accepted itself. Everything else
 (the supervisor, its health checks and restarts, signals, shutdown) is uvicorn's.
@@ -34,7 +34,7 @@ from uvicorn.supervisors import multiprocess
 log = logging.getLogger("connect_sandbox")
 
 _SLOT = 8          # bytes per worker: its connection count
-_MAX_WAIT = 0.05   # seconds a busier worker defers to the others, at most
+_MAX_WAIT = 0.25   # seconds a busier worker defers to the others, at most
 
 
 def _board_path(port: int, supervisor: int) -> str:
