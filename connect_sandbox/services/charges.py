@@ -135,15 +135,20 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
 def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
                   source: dict[str, Any], customer: str | None, capture: bool,
                   params: dict[str, Any], payment_intent: str | None = None,
-                  payment_method: str | None = None, raise_decline: bool = True
+                  payment_method: str | None = None, raise_decline: bool = True,
+                  checked: bool = False, seller: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
     """Create the charge for `source` (a card, bank account, Source or PaymentMethod),
     store it, record its events, and raise the card error if it is declined.
     Connect parameters (application_fee_amount, transfer_data, on_behalf_of) are checked
-    and, once the charge is captured, its money moves (services/money_flow.py)."""
-    money_flow.check(tx, ctx, params, amount)
+    and, once the charge is captured, its money moves (services/money_flow.py).
+    `checked`: the caller has just made both checks on the same params and amount (a
+    PaymentIntent's attempt, so that a refusal names the intent), and `seller` is what
+    its check_can_charge() returned."""
     pending = source.get("object") == "bank_account"
-    money_flow.check_can_charge(tx, ctx, params, card=not pending)
+    if not checked:
+        money_flow.check(tx, ctx, params, amount)
+        seller = money_flow.check_can_charge(tx, ctx, params, card=not pending)
     decline = charging.decline_for(source)
     wire_source = None if payment_intent else _public_source(source)
     ch = charging.new_charge(amount=amount, currency=currency, now=ctx.now, source=wire_source,
@@ -170,7 +175,7 @@ def charge_source(tx: Tx, ctx: RequestContext, *, amount: int, currency: str,
                                     "pending": "charge.pending",
                                     "failed": "charge.failed"}[ch["status"]], ch)
     if ch["captured"] and ch["status"] != "failed":
-        money_flow.on_captured(tx, ctx, ch, params)
+        money_flow.on_captured(tx, ctx, ch, params, seller=seller)
     if ch["status"] == "pending":  # a bank account: it settles later (services/ach.py)
         ach.on_created(tx, ctx, ch)
     tx.insert(ctx.account, ch, lookup=customer, parent=payment_intent)

@@ -12,7 +12,8 @@ from ..http.pagination import list_object, page
 from ..params import Params
 from ..store import Tx
 from ..wire.shape import blank
-from . import customer_includes, events, passthrough, sources  # noqa: F401 (expansions)
+from . import customer_includes, events, passthrough, payment_methods  # noqa: F401 (expansions)
+from . import sources
 
 _SIMPLE = ("email", "name", "description", "phone", "balance", "preferred_locales",
            "tax_exempt", "invoice_prefix", "next_invoice_sequence")
@@ -58,13 +59,16 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     created = events.record(tx, ctx, "customer.created", cus)  # before its sources' events
     if params.get("source"):
         src = sources.attach(tx, ctx, cus, params["source"], param="source")
-        cus["default_source"] = src["id"]
-        tx.save(ctx.account, cus)
+        if cus.get("default_source") != src["id"]:  # (else attach has set and saved it)
+            cus["default_source"] = src["id"]
+            tx.save(ctx.account, cus)
     if params.get("payment_method"):
-        from . import payment_methods
         payment_methods.attach_to(tx, ctx, params["payment_method"], cus, param="payment_method")
     _check_default_pm(tx, ctx, cus)  # after attaching: payment_method may be the default
-    if params.get("source") or params.get("payment_method"):
+    # Only a source changes the customer after its event (default_source); attaching a
+    # payment_method leaves `cus` as the event already shows it (re-taking that snapshot
+    # rewrote the event unchanged).
+    if params.get("source"):
         events.refresh(tx, created, cus)
     return cus
 
@@ -124,7 +128,6 @@ def delete(tx: Tx, ctx: RequestContext, params: Params, customer: str) -> dict[s
             source_objects.detach(tx, ctx, src)
         else:
             tx.delete(ctx.account, src["id"])
-    from . import payment_methods
     payment_methods.detach_all(tx, ctx, cus["id"])
     stub = {"id": cus["id"], "object": "customer", "deleted": True}
     tx.tombstone(ctx.account, stub)

@@ -128,15 +128,20 @@ CANNOT_CHARGE = ("Your account cannot currently make charges. To find out why ch
 
 
 def check_can_charge(tx: Tx, ctx: RequestContext, params: dict[str, Any], *, card: bool,
-                     extra: dict[str, Any] | None = None) -> None:
+                     extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """Refuse a charge made by (direct charge) or on behalf of (`on_behalf_of`) a connected
     account that cannot charge: `charges_enabled` false (a rejected account), or, for a
     card, its `card_payments` capability not active (inactive, or removed with
-    requested=false). The platform's own charges are not limited."""
+    requested=false). The platform's own charges are not limited.
+
+    Returns the acting connected account as read (None on the platform), which
+    on_captured() may reuse for a direct charge (`seller`) instead of reading the same
+    ~2 KB body again."""
     merchants = [ctx.account] if ctx.connected else []
     obo = params.get("on_behalf_of") or None
     if obo and obo not in merchants and obo != ctx.platform:
         merchants.append(obo)
+    seller = None
     for account in merchants:
         acct = tx.get(ctx.platform, account, "account")
         if acct is None:
@@ -145,6 +150,9 @@ def check_can_charge(tx: Tx, ctx: RequestContext, params: dict[str, Any], *, car
             not card or (acct.get("capabilities") or {}).get("card_payments") == "active")
         if not able:
             raise InvalidRequestError(CANNOT_CHARGE.format(account=account), extra=extra)
+        if account == ctx.account and ctx.connected:
+            seller = acct
+    return seller
 
 
 def stamp(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: dict[str, Any]) -> None:
@@ -159,8 +167,10 @@ def stamp(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: dict[str, Any
         ch["application"] = application_fees.application_id(ctx.platform)
 
 
-def _fee_payer(tx: Tx, ctx: RequestContext, account: str) -> str:
-    acct = tx.get(ctx.platform, account, "account") or {}
+def _fee_payer(tx: Tx, ctx: RequestContext, account: str,
+               acct: dict[str, Any] | None = None) -> str:
+    if acct is None or acct.get("id") != account:
+        acct = tx.get(ctx.platform, account, "account") or {}
     return ((acct.get("controller") or {}).get("fees") or {}).get("payer") or "account"
 
 
@@ -170,8 +180,9 @@ def _source_type(ch: dict[str, Any]) -> str:
 
 
 def on_captured(tx: Tx, ctx: RequestContext, ch: dict[str, Any],
-                params: dict[str, Any]) -> None:
-    """Write the money movements of a charge that has just been captured."""
+                params: dict[str, Any], *, seller: dict[str, Any] | None = None) -> None:
+    """Write the money movements of a charge that has just been captured. `seller`: the
+    acting connected account as check_can_charge() read it in this request, if it did."""
     amount = ch["amount_captured"]
     if amount <= 0 or ch.get("balance_transaction"):
         return
@@ -195,7 +206,7 @@ def on_captured(tx: Tx, ctx: RequestContext, ch: dict[str, Any],
     stripe_fee = fees.stripe_fee(amount, cur)
     kind = _source_type(ch)
     if ctx.connected:
-        _direct(tx, ctx, ch, amount, cur, fee, stripe_fee, available_on, kind)
+        _direct(tx, ctx, ch, amount, cur, fee, stripe_fee, available_on, kind, seller)
         return
     txn = ledger.post(tx, ctx, ctx.account, type_="charge", amount=amount, currency=cur,
                       source=ch["id"], available_on=available_on, source_type=kind,
@@ -207,9 +218,10 @@ def on_captured(tx: Tx, ctx: RequestContext, ch: dict[str, Any],
 
 
 def _direct(tx: Tx, ctx: RequestContext, ch: dict[str, Any], amount: int, cur: str,
-            fee: int, stripe_fee: int, available_on: int, kind: str) -> None:
+            fee: int, stripe_fee: int, available_on: int, kind: str,
+            seller_acct: dict[str, Any] | None = None) -> None:
     seller = ctx.account
-    platform_pays = _fee_payer(tx, ctx, seller).startswith("application")
+    platform_pays = _fee_payer(tx, ctx, seller, seller_acct).startswith("application")
     details = [] if platform_pays else [fees.fee_detail(stripe_fee, cur, "stripe_fee")]
     if fee:
         details += application_fees.fee_details_for(fee, cur, ctx.platform)

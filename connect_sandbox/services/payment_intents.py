@@ -125,6 +125,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
         params = Params(params)
         params["payment_method"] = intent_methods.from_data(tx, ctx,
                                                             params["payment_method_data"])
+    obj = None
     if params.get("payment_method"):
         obj = intent_methods.resolve(tx, ctx, params["payment_method"], customer)
         pi["payment_method"] = obj["id"]
@@ -135,7 +136,7 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
         confirm_params = Params({k: v for k, v in params.items()
                                  if k in ("off_session", "error_on_requires_action",
                                           "return_url")})
-        return _confirm(tx, ctx, pi, confirm_params)
+        return _confirm(tx, ctx, pi, confirm_params, resolved=obj)
     return pi
 
 
@@ -201,7 +202,10 @@ def confirm(tx: Tx, ctx: RequestContext, params: Params, intent: str) -> dict[st
     return _confirm(tx, ctx, pi, params)
 
 
-def _confirm(tx: Tx, ctx: RequestContext, pi: dict[str, Any], params: Params) -> dict[str, Any]:
+def _confirm(tx: Tx, ctx: RequestContext, pi: dict[str, Any], params: Params, *,
+             resolved: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`resolved`: what create() has just resolved pi's payment_method to (for the same
+    customer, nothing stored changed since), used instead of loading it again."""
     intents.check(PI, pi["status"], "confirm", pi)
     passthrough.apply(pi, params, ("receipt_email", "shipping", "setup_future_usage",
                                    "capture_method", "payment_method_options"),
@@ -223,7 +227,10 @@ def _confirm(tx: Tx, ctx: RequestContext, pi: dict[str, Any], params: Params) ->
             f"You cannot confirm this PaymentIntent because it's missing a payment method. {how}",
             code="payment_intent_unexpected_state",
             extra={PI: intents.private_free(pi)})
-    obj = intent_methods.resolve(tx, ctx, value, pi["customer"])
+    if resolved is not None and value == resolved["id"]:
+        obj = resolved
+    else:
+        obj = intent_methods.resolve(tx, ctx, value, pi["customer"])
     if obj["id"] != pi["payment_method"]:
         pi["_authenticated"] = False
     pi["payment_method"] = obj["id"]
@@ -271,8 +278,8 @@ def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any]
         params["transfer_group"] = f"group_{pi['id']}"
     try:  # the charge's checks first, so that a refusal names the intent
         money_flow.check(tx, ctx, params, pi["amount"])
-        money_flow.check_can_charge(tx, ctx, params,
-                                    card=source.get("object") != "bank_account")
+        seller = money_flow.check_can_charge(tx, ctx, params,
+                                             card=source.get("object") != "bank_account")
     except InvalidRequestError as err:  # e.g. an account that cannot currently charge
         # No charge is made; the intent stays as it was before this confirmation (and
         # one created with confirm=true stays created), shown in the error as on Stripe.
@@ -282,7 +289,8 @@ def attempt(tx: Tx, ctx: RequestContext, pi: dict[str, Any], obj: dict[str, Any]
     ch = charges.charge_source(
         tx, ctx, amount=pi["amount"], currency=pi["currency"], source=source,
         customer=pi["customer"], capture=not manual, params=params,
-        payment_intent=pi["id"], payment_method=obj["id"], raise_decline=False)
+        payment_intent=pi["id"], payment_method=obj["id"], raise_decline=False,
+        checked=True, seller=seller)  # (checked just above: not again)
     pi["transfer_group"] = ch.get("transfer_group") or pi.get("transfer_group")
     pi["latest_charge"] = ch["id"]
     pi["next_action"] = None

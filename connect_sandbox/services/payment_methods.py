@@ -18,7 +18,7 @@ from ..http.auth import PUBLISHABLE
 from ..http.pagination import page
 from ..params import Params
 from ..store import Tx
-from . import events, passthrough
+from . import events, lineage, passthrough, tokens
 
 USED_BY_INTENT = (
     "The provided PaymentMethod was previously used with a PaymentIntent without Customer "
@@ -62,7 +62,6 @@ def load(tx: Tx, ctx: RequestContext, pm_id: str, *, param: str = "payment_metho
 # -- create and clone ------------------------------------------------------------------
 
 def _card_from(tx: Tx, ctx: RequestContext, card: Any) -> dict[str, Any]:
-    from . import tokens
     if not card:
         raise missing_param("card")
     if "token" in card:
@@ -104,7 +103,6 @@ def create(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
 def clone(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
     """Clone a platform PaymentMethod onto the connected account (Stripe-Account header):
     a new, unattached pm_ with the same card and fingerprint."""
-    from . import lineage
     pm_id = params.get("payment_method")
     if not pm_id:
         raise missing_param("payment_method")
@@ -114,7 +112,7 @@ def clone(tx: Tx, ctx: RequestContext, params: Params) -> dict[str, Any]:
             "account: make this request with the Stripe-Account header.",
             param="payment_method")
     customer_id = params.get("customer") or None
-    if customer_id is not None and tx.get(ctx.platform, customer_id, "customer") is None:
+    if customer_id is not None and not tx.exists(ctx.platform, customer_id, "customer"):
         raise ResourceMissing("customer", customer_id, param="customer")
     original = load(tx, ctx, pm_id, account=ctx.platform, for_update=True)
     if customer_id is not None and original.get("customer") != customer_id:

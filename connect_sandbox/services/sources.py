@@ -14,7 +14,7 @@ from ..errors import CardError, InvalidRequestError, ResourceMissing
 from ..http.pagination import limit_of, list_object
 from ..params import Params
 from ..store import Tx
-from . import events
+from . import events, lineage, tokens
 
 SOURCE_TYPES = ("card", "bank_account", "source")
 
@@ -61,7 +61,6 @@ def attach(tx: Tx, ctx: RequestContext, cus: dict[str, Any], value: Any, *,
            param: str = "source") -> dict[str, Any]:
     """Attach a token id, test token, src_ id or card hash to `cus` (in ctx.account).
     Makes it the default source if the customer has none. Returns the new source."""
-    from . import tokens
     if isinstance(value, dict):
         if value.get("object") == "bank_account":
             obj = tokenize.bank_account_from_params(value, ctx.platform, param_prefix=param)
@@ -96,7 +95,6 @@ def attach(tx: Tx, ctx: RequestContext, cus: dict[str, Any], value: Any, *,
     token_id = obj.pop("_token", None)
     tx.insert(ctx.account, obj, parent=cus["id"])
     if obj.get("_cloned_from"):
-        from . import lineage
         lineage.record_clone(tx, ctx, obj, via=token_id)
     events.record(tx, ctx, "customer.source.created", obj)
     if not cus.get("default_source"):

@@ -14,6 +14,7 @@ from ..errors import InvalidRequestError, PermissionError_, ResourceMissing, no_
 from ..http.auth import PUBLISHABLE
 from ..params import Params
 from ..store import Tx
+from . import lineage
 
 CLIENT_IP = "127.0.0.1"
 
@@ -100,7 +101,7 @@ def _clone(tx: Tx, ctx: RequestContext, customer_id: str, card: Any, bank: Any) 
             "You can only use `customer` to create a token when acting as a connected account "
             "(with the Stripe-Account header): the token clones the platform customer's card "
             "or bank account into that account.", param="customer")
-    from . import lineage, sources
+    from . import sources
     cus = tx.get(ctx.platform, customer_id, "customer")
     if cus is None:
         raise ResourceMissing("customer", customer_id, param="customer")

@@ -26,9 +26,14 @@ def receives(endpoint: dict[str, Any], endpoint_owner: str, event_owner: str,
 def targets(tx: Tx, platform: str, owner: str, type_: str) -> list[tuple[str, dict[str, Any]]]:
     """(endpoint owner, endpoint) for every endpoint that must receive an event of
     `type_` that happened in `owner`, an account of `platform`."""
-    found = [(owner, ep) for ep in endpoints(tx, owner)
-             if not ep.get("_connect") and wants(ep, type_)]
+    # (Most accounts have no endpoints: an empty list is not walked by a comprehension,
+    # each of which is a call of its own.)
+    own = endpoints(tx, owner)
+    found = [(owner, ep) for ep in own
+             if not ep.get("_connect") and wants(ep, type_)] if own else []
     if owner != platform:
-        found += [(platform, ep) for ep in endpoints(tx, platform)
-                  if ep.get("_connect") and wants(ep, type_)]
+        connect = endpoints(tx, platform)
+        if connect:
+            found += [(platform, ep) for ep in connect
+                      if ep.get("_connect") and wants(ep, type_)]
     return found
