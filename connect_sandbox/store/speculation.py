@@ -56,7 +56,14 @@ class SpecTx(Tx):
     the database (`conn`, `raw`) raises NeedsWriteLock."""
 
     def __init__(self, conn: Connection, cache: dict[str, Any]):
-        super().__init__(conn, "sqlite", cache)
+        # Tx's own fields, without registering for Core savepoint events (never used
+        # here: `conn` raises).
+        self._conn = conn
+        self.dialect = "sqlite"
+        self.cache = cache
+        self.local: dict[str, Any] = {}
+        self._raw = None
+        self._pending: dict[str, list[Any]] = {}
         self._db = conn.connection.dbapi_connection
         self.reads: list[tuple[Any, ...]] = []
         self.writes: list[tuple[Any, ...]] = []
@@ -191,8 +198,8 @@ class SpecSavepoint:
 
     def __init__(self, tx: SpecTx):
         self.tx = tx
-        self.pending = {k: list(v) for k, v in tx._pending.items()}
-        self.saved = {k: list(v) for k, v in tx.saved.items()}
+        self.pending = {k: list(v) for k, v in tx._pending.items()} if tx._pending else {}
+        self.saved = {k: list(v) for k, v in tx.saved.items()} if tx.saved else {}
         self.writes = len(tx.writes)
 
     def commit(self) -> None:

@@ -313,6 +313,9 @@ class Tx:
         return self.conn.execute(delete(idempotency).where(idempotency.c.created < before)).rowcount
 
 
+_SpecTx: Any = None
+
+
 class Store:
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
@@ -377,7 +380,9 @@ class Store:
     def snapshot(self) -> Any:
         """A SpecTx on a read transaction begun now (SQLite; store/speculation.py); the
         caller ends it with end_snapshot (not a context manager: a measured hot path)."""
-        from .speculation import SpecTx
+        global _SpecTx
+        if _SpecTx is None:  # (speculation.py imports this module)
+            from .speculation import SpecTx as _SpecTx
         # A connection that writes, when idle: its page cache stays valid across this
         # process's own commits (another connection's cache is dropped at each of them).
         idle = self._idle[True]
@@ -391,7 +396,7 @@ class Store:
             conn.invalidate()
             conn.close()
             raise
-        return SpecTx(conn, self.cache)
+        return _SpecTx(conn, self.cache)
 
     def end_snapshot(self, tx: Tx) -> None:
         conn = tx._conn
