@@ -25,6 +25,7 @@ import threading
 from typing import Any, Callable
 
 from ..errors import StripeError
+from . import speculation
 from .speculation import NeedsWriteLock, replay
 from .sql import Store, Tx
 
@@ -70,13 +71,13 @@ class GroupCommit:
         """(SpecTx or None when it wrote nothing, ok, result or StripeError), or None when
         the request must run under the lock."""
         try:
-            spec = self.store.snapshot()
+            spec = speculation.begin(self.store)
             try:
                 result = work(spec)
             except StripeError as error:  # its savepoint would be rolled back
                 return None, False, error
             finally:
-                self.store.end_snapshot(spec)
+                speculation.end(self.store, spec)
         except NeedsWriteLock:
             self.stats["locked"] += 1
             return None

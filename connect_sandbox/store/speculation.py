@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection
 
 from .hot import OBJECT_LIMITS, STATEMENTS, IDEM_LIMITS, check
 from .schema import idempotency, objects
-from .sql import Tx, _dump, _load
+from .sql import Store, Tx, _dump, _load
 
 _SQL = STATEMENTS["sqlite"]
 
@@ -209,6 +209,32 @@ class SpecSavepoint:
         tx = self.tx
         tx._pending, tx.saved = self.pending, self.saved
         del tx.writes[self.writes:]
+
+
+def begin(store: Store) -> SpecTx:
+    """A SpecTx on a read transaction begun now; end it with end() (not a context
+    manager: a measured hot path). On a connection that writes, when idle: its page
+    cache stays valid across this process's own commits (another connection's cache is
+    dropped at each of them)."""
+    conn = store.checkout(True)
+    # On the DB-API connection, as the begin event does: the SpecTx makes its reads
+    # itself, without SQLAlchemy's transaction object.
+    try:
+        conn.connection.dbapi_connection.execute("BEGIN")
+    except BaseException:
+        conn.invalidate()
+        conn.close()
+        raise
+    return SpecTx(conn, store.cache)
+
+
+def end(store: Store, tx: SpecTx) -> None:
+    conn = tx._conn
+    try:
+        conn.connection.dbapi_connection.execute("ROLLBACK")
+    except Exception:
+        conn.invalidate()
+    store.checkin(conn, True)
 
 
 def _still(tx: Tx, read: tuple[Any, ...]) -> bool:

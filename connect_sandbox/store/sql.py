@@ -313,9 +313,6 @@ class Tx:
         return self.conn.execute(delete(idempotency).where(idempotency.c.created < before)).rowcount
 
 
-_SpecTx: Any = None
-
-
 class Store:
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
@@ -355,11 +352,7 @@ class Store:
             yield from self._sqlite_transaction(write)
 
     def _sqlite_transaction(self, write: bool) -> Iterator[Tx]:
-        idle = self._idle[write]
-        try:
-            conn = idle.pop()
-        except IndexError:
-            conn = self.engine.connect().execution_options(sqlite_write=write)
+        conn = self.checkout(write)
         try:
             with conn.begin():
                 tx = Tx(conn, self.dialect, self.cache)
@@ -372,40 +365,18 @@ class Store:
                 # lock: pooled, every later BEGIN on it would fail and other processes
                 # would wait on the lock for good. Closing the connection rolls it back.
                 conn.invalidate()
-            if self._closed or conn.invalidated or conn.in_transaction() or len(idle) >= 8:
-                conn.close()
-            else:
-                idle.append(conn)
+            self.checkin(conn, write)
 
-    def snapshot(self) -> Any:
-        """A SpecTx on a read transaction begun now (SQLite; store/speculation.py); the
-        caller ends it with end_snapshot (not a context manager: a measured hot path)."""
-        global _SpecTx
-        if _SpecTx is None:  # (speculation.py imports this module)
-            from .speculation import SpecTx as _SpecTx
-        # A connection that writes, when idle: its page cache stays valid across this
-        # process's own commits (another connection's cache is dropped at each of them).
-        idle = self._idle[True]
-        conn = idle.pop() if idle else \
-            self.engine.connect().execution_options(sqlite_write=True)
-        # On the DB-API connection, as the begin event does: the SpecTx makes its reads
-        # itself, without SQLAlchemy's transaction object.
-        try:
-            conn.connection.dbapi_connection.execute("BEGIN")
-        except BaseException:
-            conn.invalidate()
-            conn.close()
-            raise
-        return _SpecTx(conn, self.cache)
+    def checkout(self, write: bool) -> Connection:
+        """An idle SQLite connection of that kind (write: BEGIN IMMEDIATE), or a new one."""
+        idle = self._idle[write]
+        return idle.pop() if idle else \
+            self.engine.connect().execution_options(sqlite_write=write)
 
-    def end_snapshot(self, tx: Tx) -> None:
-        conn = tx._conn
-        try:
-            conn.connection.dbapi_connection.execute("ROLLBACK")
-        except Exception:
-            conn.invalidate()
-        idle = self._idle[True]
-        if self._closed or conn.invalidated or len(idle) >= 8:
+    def checkin(self, conn: Connection, write: bool) -> None:
+        """Keep a connection for the next transaction of its kind, or close it."""
+        idle = self._idle[write]
+        if self._closed or conn.invalidated or conn.in_transaction() or len(idle) >= 8:
             conn.close()
         else:
             idle.append(conn)
