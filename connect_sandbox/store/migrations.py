@@ -10,8 +10,14 @@ from sqlalchemy.engine import Engine
 from . import dialects
 from .schema import SCHEMA_VERSION, meta, metadata
 
-# version -> list of SQL statements that bring version-1 to version
-MIGRATIONS: dict[int, list[str]] = {}
+# version -> list of SQL statements that bring version-1 to version (the same on SQLite
+# and PostgreSQL)
+MIGRATIONS: dict[int, list[str]] = {
+    # The parent and lookup indexes become partial (store/schema.py).
+    2: [f"DROP INDEX IF EXISTS ix_cs_objects_{col}" for col in ("parent", "lookup")]
+    + [f"CREATE INDEX ix_cs_objects_{col} ON cs_objects (account, type, {col}, seq) "
+       f"WHERE {col} IS NOT NULL" for col in ("parent", "lookup")],
+}
 
 
 def migrate(engine: Engine) -> None:

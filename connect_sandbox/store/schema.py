@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -46,8 +46,17 @@ objects = Table(
     UniqueConstraint("id", name="uq_cs_objects_id"),
 )
 Index("ix_cs_objects_list", objects.c.account, objects.c.type, objects.c.seq)
-Index("ix_cs_objects_parent", objects.c.account, objects.c.type, objects.c.parent, objects.c.seq)
-Index("ix_cs_objects_lookup", objects.c.account, objects.c.type, objects.c.lookup, objects.c.seq)
+# Partial: only the rows that have a parent (a lookup) are in the index. Most objects
+# lack one of the two (a charge or a customer has no parent, a card or a token no
+# lookup), and every query of these columns asks for a value (=, IN, LIKE), which no
+# NULL matches. Each insert then maintains fewer index entries: -2.5% instructions and
+# -6% bytes written to the WAL a token-flow request (benchmarks/README.md). Version 2.
+_HAS_PARENT = objects.c.parent.isnot(None)
+_HAS_LOOKUP = objects.c.lookup.isnot(None)
+Index("ix_cs_objects_parent", objects.c.account, objects.c.type, objects.c.parent, objects.c.seq,
+      sqlite_where=_HAS_PARENT, postgresql_where=_HAS_PARENT)
+Index("ix_cs_objects_lookup", objects.c.account, objects.c.type, objects.c.lookup, objects.c.seq,
+      sqlite_where=_HAS_LOOKUP, postgresql_where=_HAS_LOOKUP)
 
 idempotency = Table(
     "cs_idempotency", metadata,

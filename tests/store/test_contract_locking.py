@@ -179,3 +179,38 @@ def test_newer_schema_refused(store: Store, store_url: str) -> None:
         conn.execute(meta.update().values(value=str(SCHEMA_VERSION + 1)))
     with pytest.raises(RuntimeError, match="newer"):
         open_store(store_url).close()
+
+
+def _index_sql(store: Store, name: str) -> str:
+    with store.engine.connect() as conn:
+        if store.dialect == "sqlite":
+            return conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"),
+                                {"n": name}).scalar()
+        return conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n "
+                                 "AND schemaname = current_schema()"), {"n": name}).scalar()
+
+
+def test_version_1_database_migrates_to_partial_indexes(store: Store, store_url: str) -> None:
+    # A version-1 database: the parent and lookup indexes over every row.
+    with store.engine.connect() as conn, conn.begin():
+        for col in ("parent", "lookup"):
+            conn.execute(text(f"DROP INDEX ix_cs_objects_{col}"))
+            conn.execute(text(f"CREATE INDEX ix_cs_objects_{col} ON cs_objects "
+                              f"(account, type, {col}, seq)"))
+        conn.execute(meta.update().values(value="1"))
+    assert "WHERE" not in _index_sql(store, "ix_cs_objects_parent").upper()
+    with store.transaction() as tx:
+        tx.insert(A, cus(1), lookup="jenny@example.com")
+        tx.insert(A, {"id": "card_1", "object": "card"}, parent="cus_1")
+        tx.insert(A, {"id": "card_2", "object": "card"})
+    again = open_store(store_url)  # migrates at start-up
+    try:
+        assert again.schema_version() == 2 == SCHEMA_VERSION
+        for col in ("parent", "lookup"):
+            assert f"{col} IS NOT NULL" in _index_sql(again, f"ix_cs_objects_{col}")
+        with again.transaction(write=False) as tx:
+            assert ids(tx.children(A, "card", "cus_1")) == ["card_1"]
+            assert ids(tx.list(A, "customer", lookup="jenny@example.com").data) == ["cus_1"]
+            assert ids(tx.list(A, "card").data) == ["card_2", "card_1"]
+    finally:
+        again.close()
