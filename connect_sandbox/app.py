@@ -42,11 +42,13 @@ class _Endpoint:
         self.pipeline, self.ops = pipeline, ops
 
     async def __call__(self, scope, receive, send) -> None:
-        request = Request(scope, receive, send)
+        response = await self.respond(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request) -> Response:
         # HEAD is answered as GET (the server sends no body); OPTIONS is a preflight.
         op = self.ops.get("GET" if request.method == "HEAD" else request.method)
-        response = _unrecognized(request) if op is None else await self.pipeline(request, op)
-        await response(scope, receive, send)
+        return _unrecognized(request) if op is None else await self.pipeline(request, op)
 
 
 class _App(Starlette):
@@ -58,13 +60,22 @@ class _App(Starlette):
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
-            found = self.router.full_match(scope)
-            if found is not None and isinstance(getattr(found[0], "app", None), _Endpoint):
-                scope["app"] = self
-                self.router.enter(scope, *found)
-                await found[0].app(scope, receive, send)
+            endpoint = self.short_route(scope)
+            if endpoint is not None:
+                await endpoint(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+    def short_route(self, scope) -> _Endpoint | None:
+        """The API endpoint of an HTTP request's path, with the scope filled in as the
+        router would (path parameters, app), or None: Starlette's way. Also used by
+        http/shortpath.py, which answers API requests without the ASGI round trip."""
+        found = self.router.full_match(scope)
+        if found is not None and isinstance(getattr(found[0], "app", None), _Endpoint):
+            scope["app"] = self
+            self.router.enter(scope, *found)
+            return found[0].app
+        return None
 
 
 def create_app(settings: Settings) -> Starlette:

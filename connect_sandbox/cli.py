@@ -38,8 +38,10 @@ def _serve(args: argparse.Namespace) -> int:
           f"or: stripe.StripeClient(\"sk_test_anything\", base_addresses={{\"api\": \"{base}\"}})",
           flush=True)
     import uvicorn
+    # httptools, with API requests answered past the ASGI round trip (http/shortpath.py)
     options = dict(factory=True, host=settings.host, port=settings.port, loop="uvloop",
-                   http="httptools", log_level=args.log_level, access_log=args.access_log)
+                   http="connect_sandbox.http.shortpath:ShortPathProtocol",
+                   log_level=args.log_level, access_log=args.access_log)
     if settings.workers > 1:
         from .http.serving import run_workers  # connections dealt out in turn
         run_workers(uvicorn.Config("connect_sandbox.app:app_from_env",
