@@ -161,6 +161,52 @@ def test_answers_match_the_asgi_way(cli_server: ServerProcess, method: str, path
         assert len(b1) == len(b2) and b1.startswith(b'{\n  "address": null')
 
 
+HOSTILE = {
+    "invalid utf-8 body": (b"POST", b"/v1/customers", b"email=\xff\xfe", {}),
+    "invalid utf-8 query": (b"GET", b"/v1/customers?limit=%ff", b"", {}),
+    "json body": (b"POST", b"/v1/customers", b'{"email": "a"}',
+                  {b"Content-Type": b"application/json"}),
+    "deep brackets": (b"POST", b"/v1/customers", b"metadata" + b"[a]" * 50 + b"=1", {}),
+    "too many fields": (b"POST", b"/v1/customers",
+                        "&".join(f"metadata[k{i}]=v" for i in range(2500)).encode(), {}),
+    "latin-1 key": (b"POST", b"/v1/customers", b"email=x",
+                    {b"Authorization": b"Bearer sk_test_\xff\xfe"}),
+    "latin-1 account": (b"POST", b"/v1/customers", b"email=x",
+                        {b"Stripe-Account": b"acct_\xff\xfe"}),
+    "long idempotency key": (b"POST", b"/v1/customers", b"email=x",
+                             {b"Idempotency-Key": b"k" * 256}),
+    "latin-1 idempotency key": (b"POST", b"/v1/customers", b"email=x",
+                                {b"Idempotency-Key": "\u00e9".encode("latin-1") * 300}),
+    "garbage version": (b"POST", b"/v1/customers", b"email=x",
+                        {b"Stripe-Version": b"2023-08-16; ="}),
+    "stripe-context": (b"GET", b"/v1/customers", b"",
+                       {b"Stripe-Context": b"acct_1/acct_2"}),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_requests_answered_as_the_asgi_way_does(cli_server: ServerProcess,
+                                                         case: tuple) -> None:
+    method, path, body, extra = case
+    answers = []
+    for forwarded in ({}, {b"X-Forwarded-For": b"127.0.0.1"}):
+        head = {b"Host": b"127.0.0.1", b"Authorization": b"Bearer sk_test_short",
+                b"Content-Length": str(len(body)).encode(), **extra, **forwarded}
+        data = method + b" " + path + b" HTTP/1.1\r\n" + b"".join(
+            k + b": " + v + b"\r\n" for k, v in head.items()) + b"\r\n" + body
+        conn = Conn(cli_server)
+        try:
+            conn.send(data)
+            answers.append(conn.response())
+        finally:
+            conn.close()
+    (s1, h1, b1), (s2, h2, b2) = answers
+    assert 400 <= s1 < 500 and s1 == s2, (s1, s2, b1[:300])
+    assert {k: v for k, v in h1.items() if k not in VOLATILE - {"idempotency-key"}} == \
+        {k: v for k, v in h2.items() if k not in VOLATILE - {"idempotency-key"}}
+    assert b1 == b2
+
+
 def test_keep_alive_and_pipelined_requests(cli_server: ServerProcess) -> None:
     conn = Conn(cli_server)
     conn.send(_request("POST", "/v1/customers", b"email=one%40example.com"))
