@@ -145,6 +145,32 @@ def new_charge(*, amount: int, currency: str, now: int, source: dict[str, Any] |
     return ch
 
 
+# Releasing part or all of an authorization (a partial capture, a canceled PaymentIntent)
+# creates no Refund since API version 2025-03-31.basil, and amount_refunded then counts
+# refunds only (Stripe's changelog, "Partially capturing or cancelling payments no longer
+# creates a Refund"). A request at an older version still gets a Refund for a canceled
+# intent and the released amount counted in amount_refunded; a charge keeps in
+# `_released_in_refunded` how much of its amount_refunded was released, not refunded, so
+# that what is left to refund is right whichever version released it.
+RELEASE_WITHOUT_REFUND = "2025-03-31"
+
+
+def releases_without_refund(api_version: str | None) -> bool:
+    return (api_version or "9999")[:10] >= RELEASE_WITHOUT_REFUND
+
+
+def refunded_by_refunds(ch: dict[str, Any]) -> int:
+    """The part of amount_refunded that Refunds took (not a release)."""
+    return ch["amount_refunded"] - ch.get("_released_in_refunded", 0)
+
+
+def refundable(ch: dict[str, Any]) -> int:
+    """What is left to refund: the captured amount (before capture, the whole
+    authorization, which a refund releases) less what Refunds took."""
+    base = ch["amount_captured"] if ch["captured"] else ch["amount"]
+    return base - refunded_by_refunds(ch)
+
+
 AUTHORIZATION_WINDOW = 7 * 24 * 3600  # an uncaptured card charge must be captured within
 
 

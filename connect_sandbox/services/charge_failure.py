@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import RequestContext
+from ..domain import charging
 from ..store import Tx
 from . import application_fees, ledger, transfers
 
@@ -32,7 +33,7 @@ def reverse(tx: Tx, ctx: RequestContext, ch: dict[str, Any]) -> dict[str, Any] |
     if txn is None:
         return None
     cur = ch["currency"]
-    left = ch["amount"] - ch["amount_refunded"]
+    left = charging.refundable(ch)
     fee_back = [dict(d, amount=-d["amount"]) for d in txn.get("fee_details") or []
                 if d.get("type") == "stripe_fee"]
     failure = ledger.post(tx, ctx, ctx.account, type_="payment_failure_refund", amount=-left,

@@ -264,9 +264,11 @@ def capture_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], amount: int 
     previous = {"amount_captured": ch["amount_captured"], "captured": False}
     ch["captured"] = True
     ch["amount_captured"] = amount
-    if amount < ch["amount"]:
+    if amount < ch["amount"] and not charging.releases_without_refund(ctx.api_version):
+        # before 2025-03-31 the released rest counted as refunded (domain/charging.py)
         previous["amount_refunded"] = ch["amount_refunded"]
-        ch["amount_refunded"] = ch["amount"] - amount
+        ch["amount_refunded"] += ch["amount"] - amount
+        ch["_released_in_refunded"] = ch["amount"] - amount
     for key in ("receipt_email", "statement_descriptor", "statement_descriptor_suffix",
                 "transfer_group"):
         if params.get(key):

@@ -444,8 +444,15 @@ def increment_authorization(tx: Tx, ctx: RequestContext, params: Params,
 
 
 def _release(tx: Tx, ctx: RequestContext, charge_id: str) -> None:
-    """Canceling an authorized intent releases its uncaptured charge (a full refund)."""
+    """Canceling an authorized intent releases its uncaptured charge: since API version
+    2025-03-31 without a Refund, the charge left as it was (not refunded, nothing
+    captured, no charge event); before it, as a full Refund (domain/charging.py)."""
     from . import refunds
     ch = charges.get(tx, ctx, charge_id, for_update=True)
-    if not ch["captured"] and not ch["refunded"]:
-        refunds.refund_charge(tx, ctx, ch, Params())
+    if ch["captured"] or ch["refunded"] or ch.get("_released"):
+        return
+    if charging.releases_without_refund(ctx.api_version):
+        ch["_released"] = True  # nothing left to capture or refund
+        tx.save(ctx.account, ch)
+        return
+    refunds.refund_charge(tx, ctx, ch, Params())

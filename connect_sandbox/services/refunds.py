@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import RequestContext
-from ..domain import fees, money
+from ..domain import charging, fees, money
 from ..domain import metadata as md
 from ..domain.ids import new_id
 from ..errors import InvalidRequestError, ResourceMissing
@@ -73,8 +73,8 @@ def refund_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: Param
         raise InvalidRequestError(f"Charge {ch['id']} has failed and cannot be refunded.",
                                   param="charge")
     cur = ch["currency"]
-    left = ch["amount"] - ch["amount_refunded"]
-    if ch["refunded"] or left <= 0:
+    left = charging.refundable(ch)
+    if ch["refunded"] or ch.get("_released") or left <= 0:
         raise InvalidRequestError(f"Charge {ch['id']} has already been refunded.",
                                   param="charge", code="charge_already_refunded")
     amount = params.get("amount", left)
@@ -109,7 +109,7 @@ def refund_charge(tx: Tx, ctx: RequestContext, ch: dict[str, Any], params: Param
     passthrough.apply(refund, params, _PASSTHROUGH)
     previous = {"amount_refunded": ch["amount_refunded"], "refunded": ch["refunded"]}
     ch["amount_refunded"] += amount
-    ch["refunded"] = ch["amount_refunded"] >= ch["amount"]
+    ch["refunded"] = charging.refundable(ch) <= 0
     if ch["captured"]:
         _side_effects(tx, ctx, ch, refund, params)
     tx.insert(ctx.account, refund, parent=ch["id"], lookup=ch.get("payment_intent"))
@@ -135,7 +135,7 @@ def _side_effects(tx: Tx, ctx: RequestContext, ch: dict[str, Any], refund: dict[
                   params: Params) -> None:
     """The proportional fee refund and transfer reversal a refund asks for."""
     whole = ch["amount_captured"]
-    done = ch["amount_refunded"] - (ch["amount"] - whole)  # refunded out of the captured
+    done = charging.refunded_by_refunds(ch)  # refunded out of the captured
     if params.get("refund_application_fee") and ch.get("application_fee"):
         fee = tx.get(ctx.platform, ch["application_fee"], "application_fee", for_update=True)
         give = fees.share(fee["amount"], done, whole, fee["amount_refunded"]) if fee else 0

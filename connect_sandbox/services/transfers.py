@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import RequestContext
-from ..domain import fees
+from ..domain import charging, fees
 from ..domain import metadata as md
 from ..domain import money
 from ..domain.ids import new_id
@@ -216,7 +216,7 @@ def _source_charge(tx: Tx, ctx: RequestContext, charge_id: str, amount: int,
             f"must be the same as the transfer currency ({currency}).", param="currency")
     sent = sum(t["amount"] - t["amount_reversed"]
                for t in tx.children(ctx.account, "transfer", charge_id))
-    left = ch["amount"] - ch["amount_refunded"] - sent
+    left = charging.refundable(ch) - sent
     if amount > left:
         raise InvalidRequestError(
             f"The transfer amount ({money.fmt(amount, currency)}) is greater than what is "

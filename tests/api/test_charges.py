@@ -139,12 +139,34 @@ def test_authorize_then_capture_in_full(client):
 
 
 def test_partial_capture_releases_the_rest(client):
+    """Since API version 2025-03-31 (the SDK's) the released rest is no refund:
+    amount_refunded stays 0 and only the captured amount can be refunded."""
     ch = _charge(client, source="tok_visa", capture=False)
     cap = client.v1.charges.capture(ch.id, params={"amount": 1500,
                                                    "statement_descriptor": "PARTIAL"})
     assert cap.captured is True and cap.amount_captured == 1500
-    assert cap.amount_refunded == 500 and cap.amount == 2000 and cap.refunded is False
+    assert cap.amount_refunded == 0 and cap.amount == 2000 and cap.refunded is False
     assert cap.statement_descriptor == "PARTIAL"
+    assert client.v1.refunds.list(params={"charge": ch.id}).data == []
+    with stripe_error(stripe.InvalidRequestError, param="amount", message="($15.00)"):
+        client.v1.refunds.create(params={"charge": ch.id, "amount": 1501})
+    assert client.v1.refunds.create(params={"charge": ch.id}).amount == 1500
+    done = client.v1.charges.retrieve(ch.id)
+    assert done.amount_refunded == 1500 and done.refunded is True
+
+
+def test_partial_capture_before_2025_03_31_counts_the_rest_as_refunded(client):
+    old = {"stripe_version": "2024-06-20"}
+    ch = _charge(client, source="tok_visa", capture=False)
+    cap = client.v1.charges.capture(ch.id, params={"amount": 1500}, options=old)
+    assert cap.amount_captured == 1500 and cap.amount_refunded == 500
+    assert cap.refunded is False
+    # what is left to refund is the captured amount, whichever version asks
+    with stripe_error(stripe.InvalidRequestError, param="amount", message="($15.00)"):
+        client.v1.refunds.create(params={"charge": ch.id, "amount": 1501})
+    assert client.v1.refunds.create(params={"charge": ch.id}).amount == 1500
+    done = client.v1.charges.retrieve(ch.id, options=old)
+    assert done.amount_refunded == 2000 and done.refunded is True
 
 
 def test_capture_errors(client):

@@ -118,7 +118,9 @@ def test_manual_capture(client):
     assert pi.status == "succeeded" and pi.amount_received == 1500
     assert pi.amount_capturable == 0
     ch = client.v1.charges.retrieve(pi.latest_charge)
-    assert ch.captured and ch.amount_captured == 1500 and ch.amount_refunded == 500
+    # the rest is released, not refunded (API version 2025-03-31 and later)
+    assert ch.captured and ch.amount_captured == 1500 and ch.amount_refunded == 0
+    assert client.v1.refunds.list(params={"payment_intent": pi.id}).data == []
     with stripe_error(stripe.InvalidRequestError, status=400,
                       code="payment_intent_unexpected_state",
                       message="the remainder of the authorized amount has been released"
@@ -139,11 +141,26 @@ def test_cancel(client):
         client.v1.payment_intents.cancel(pi.id)
     with stripe_error(stripe.InvalidRequestError, code="payment_intent_unexpected_state"):
         client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
-    # canceling an authorized intent releases its charge
+    # canceling an authorized intent releases its charge: no Refund since 2025-03-31
     held = charge(client, "pm_card_visa", capture_method="manual")
     held = client.v1.payment_intents.cancel(held.id)
     assert held.status == "canceled" and held.amount_capturable == 0
-    assert client.v1.charges.retrieve(held.latest_charge).refunded
+    ch = client.v1.charges.retrieve(held.latest_charge)
+    assert (ch.captured, ch.refunded, ch.amount_captured, ch.amount_refunded) == \
+        (False, False, 0, 0)
+    assert client.v1.refunds.list(params={"payment_intent": held.id}).data == []
+    with stripe_error(stripe.InvalidRequestError, code="charge_already_refunded"):
+        client.v1.refunds.create(params={"charge": ch.id})
+    types = [e.type for e in client.v1.events.list().data]
+    assert "charge.refunded" not in types and "refund.created" not in types
+    # at an older version, the release is a full Refund
+    old = {"stripe_version": "2024-06-20"}
+    held = charge(client, "pm_card_visa", capture_method="manual")
+    client.v1.payment_intents.cancel(held.id, options=old)
+    ch = client.v1.charges.retrieve(held.latest_charge, options=old)
+    assert ch.refunded and ch.amount_refunded == 2000
+    assert [r.amount for r in client.v1.refunds.list(
+        params={"payment_intent": held.id}).data] == [2000]
     done = charge(client, "pm_card_visa")
     with stripe_error(stripe.InvalidRequestError, code="payment_intent_unexpected_state",
                       message="You cannot cancel this PaymentIntent"):
