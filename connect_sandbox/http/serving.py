@@ -21,6 +21,7 @@ import fcntl
 import logging
 import mmap
 import os
+import re
 import socket
 import struct
 import tempfile
@@ -39,6 +40,38 @@ _MAX_WAIT = 0.25   # seconds a busier worker defers to the others, at most
 
 def _board_path(port: int, supervisor: int) -> str:
     return os.path.join(tempfile.gettempdir(), f"connect-sandbox-{supervisor}-{port}.workers")
+
+
+_BOARD_NAME = re.compile(r"connect-sandbox-(\d+)-\d+\.workers")
+
+
+def remove_stale_boards(folder: str | None = None) -> int:
+    """Delete the boards of supervisors that are gone (a supervisor removes its own on
+    exit, but not after a SIGKILL); returns how many. A board whose pid is alive stays,
+    whoever has that pid now."""
+    folder = folder or tempfile.gettempdir()
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        m = _BOARD_NAME.fullmatch(name)
+        if m is None:
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # alive (or not ours to signal: EPERM)
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError, ValueError):
+            continue
+        try:
+            os.unlink(os.path.join(folder, name))
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 class Board:
@@ -160,6 +193,7 @@ class _Process(multiprocess.Process):
 
 def run_workers(config: uvicorn.Config) -> None:
     """What uvicorn.run does for workers > 1, with BalancedServer workers."""
+    remove_stale_boards()
     sock = config.bind_socket()
     board = _board_path(sock.getsockname()[1], os.getpid())
     # The supervisor builds its workers from this module's name; the class travels to
