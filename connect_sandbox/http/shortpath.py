@@ -40,8 +40,8 @@ class ShortPathProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         # The app that knows the API routes, or None (another app: uvicorn's way only).
         # Not with an access log: uvicorn's send writes it.
-        self._short_app = None if self.access_log or getattr(self.config, "reset_contextvars", False) \
-            else _inner_app(self.app)
+        plain = not self.access_log and not getattr(self.config, "reset_contextvars", False)
+        self._short_app = _inner_app(self.app) if plain else None
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
         short = self._short_app
