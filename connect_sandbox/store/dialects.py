@@ -14,7 +14,10 @@ from pathlib import Path
 from sqlalchemy import Table, create_engine, event, exc, text
 from sqlalchemy.engine import Connection, Engine
 
+from . import changes
 from .checkpointer import AUTOCHECKPOINT_PAGES
+
+_CHANGES_AT_BEGIN = "cs_total_changes_at_begin"
 
 
 def normalise_url(url: str) -> str:
@@ -86,10 +89,27 @@ def _sqlite_events(engine: Engine) -> None:
         sql = "BEGIN IMMEDIATE" if write else "BEGIN"
         # On the DB-API connection: exec_driver_sql measured ~15 us of the ~25 us a
         # request's BEGIN cost (benchmarks/README.md); errors keep SQLAlchemy's types.
+        dbapi = conn.connection.dbapi_connection
         try:
-            conn.connection.dbapi_connection.execute(sql)
+            dbapi.execute(sql)
         except sqlite3.Error as e:
             raise exc.DBAPIError.instance(sql, (), e, sqlite3.Error) from e
+        conn.info[_CHANGES_AT_BEGIN] = dbapi.total_changes
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn):  # noqa: ANN001
+        # Before the COMMIT: a transaction that changed rows and did not list them in
+        # the change log (store/changes.py) says there that anything may have changed.
+        info = conn.info
+        if info.pop(changes.LOGGED, False):
+            return
+        dbapi = conn.connection.dbapi_connection
+        if dbapi.total_changes != info.get(_CHANGES_AT_BEGIN):
+            try:
+                changes.log_unknown(dbapi)
+            except sqlite3.OperationalError as e:  # before migrate() has created it
+                if "no such table" not in str(e):
+                    raise
 
 
 def insert_ignore(dialect: str, table: Table):

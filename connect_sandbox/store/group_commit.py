@@ -25,7 +25,8 @@ import threading
 from typing import Any, Callable
 
 from ..errors import StripeError
-from . import speculation
+from . import changes, speculation
+from .changes import Changed
 from .speculation import NeedsWriteLock, replay
 from .sql import Store, Tx
 
@@ -39,10 +40,11 @@ class GroupCommit:
         self.store = store
         self._pending: list[tuple[Callable[[Tx], Any], Any, asyncio.Future]] = []
         self.speculate = speculate and store.dialect == "sqlite"
-        self.stats = {"replayed": 0, "conflicts": 0, "locked": 0, "answered": 0}
+        self.stats = {"replayed": 0, "conflicts": 0, "locked": 0, "answered": 0, "vouched": 0}
         self._scheduled = False
         self._waiting = False  # a helper thread is waiting for the write lock
         self._waiter: concurrent.futures.ThreadPoolExecutor | None = None
+        self._mark: tuple[int, int] | None = None  # the change log row of the last batch
 
     def run(self, work: Callable[[Tx], Any]) -> "asyncio.Future[Any]":
         """Schedule work(tx) in the next batch; the future resolves after its COMMIT.
@@ -74,6 +76,9 @@ class GroupCommit:
             spec = speculation.begin(self.store)
             try:
                 result = work(spec)
+                # The row of this process's last batch: committed before this snapshot
+                # began, so every change the snapshot lacks comes after it in the log.
+                spec.mark = self._mark
             except StripeError as error:  # its savepoint would be rolled back
                 return None, False, error
             finally:
@@ -126,6 +131,18 @@ class GroupCommit:
             if lock is not None:
                 lock.release()
 
+    def _changed(self, tx: Tx, live: list[tuple[Any, Any, Any]]) -> Changed | None:
+        """The change log since the oldest speculation of the batch (store/changes.py);
+        None when this process does not speculate (the commit event logs the batch)."""
+        if not self.speculate:
+            return None
+        changed = Changed(tx.raw.dbapi)
+        marks = [spec[0].mark[0] for _w, spec, _f in live
+                 if spec is not None and spec[0].mark is not None]
+        if marks:
+            changed.load(min(marks))
+        return changed
+
     def _commit(self, batch: list[tuple[Callable[[Tx], Any], Any, asyncio.Future]]) -> None:
         live = [entry for entry in batch if not entry[2].cancelled()]
         if not live:
@@ -133,18 +150,25 @@ class GroupCommit:
         outcomes: list[tuple[asyncio.Future, bool, Any]] = []
         try:
             with self.store.transaction(write=True) as tx:
+                changed = self._changed(tx, live)
                 for work, spec, fut in live:
                     savepoint = tx.savepoint()
                     try:
                         if spec is None:
+                            if changed is not None:
+                                changed.unknown = True
                             result = work(tx)
-                        elif replay(tx, spec[0]):
+                        elif replay(tx, spec[0], changed):
                             self.stats["replayed"] += 1
+                            if changed is not None:
+                                changed.add(spec[0])
                             result = spec[2]
                         else:  # it read something that has changed since: run it again
                             self.stats["conflicts"] += 1
                             savepoint.rollback()
                             savepoint = tx.savepoint()
+                            if changed is not None:
+                                changed.unknown = True
                             result = work(tx)
                     except Exception as exc:  # this request's error; the others go on
                         savepoint.rollback()
@@ -152,6 +176,10 @@ class GroupCommit:
                     else:
                         savepoint.commit()
                         outcomes.append((fut, True, result))
+                if changed is not None:
+                    changed.record(tx.raw.dbapi)
+                    tx._conn.info[changes.LOGGED] = True
+                    self.stats["vouched"] += changed.vouched
         except Exception as exc:  # BEGIN, a savepoint or the COMMIT failed: nothing landed
             if len(live) > 1:
                 log.warning("a batch of %d writes failed to commit: %s", len(live), exc)
@@ -159,6 +187,8 @@ class GroupCommit:
                 if not fut.done():
                     fut.set_exception(exc)
             return
+        if changed is not None:
+            self._mark = changed.row
         for fut, ok, value in outcomes:
             if fut.done():  # the client went away; its writes stand, as they would alone
                 continue

@@ -89,6 +89,17 @@ clones = Table(
 Index("ix_cs_clones_original", clones.c.platform, clones.c.original_id, clones.c.seq)
 Index("ix_cs_clones_customer", clones.c.platform, clones.c.customer, clones.c.seq)
 
+# What each committed write transaction changed (store/changes.py, SQLite): the ids of
+# the objects a batch of speculated requests inserted or saved, or NULL when it cannot
+# say (anything may have changed). nonce: random, so that a row seen before a prune or a
+# reset is not mistaken for a later row with the same gen.
+changes = Table(
+    "cs_changes", metadata,
+    Column("gen", _seq_type, primary_key=True, autoincrement=True),
+    Column("nonce", BigInteger, nullable=False),
+    Column("ids", Text),
+)
+
 # -- webhooks (the delivery outbox; see store/outbox.py) --------------------------------
 # One row per (event, endpoint) to deliver, written in the event's own transaction.
 # state: pending | succeeded | failed (retries exhausted) | canceled (endpoint gone).
