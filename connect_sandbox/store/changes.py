@@ -2,9 +2,9 @@
 request (store/speculation.py) reads again, under the write lock, only what may have
 changed since its snapshot, instead of everything it read.
 
-Why: with several workers, checking a speculation's reads again was ~5% of a flow
-request's instructions and, on a page cache the other worker's commits keep emptying,
-more of its time in the kernel (benchmarks/README.md, "Change-log round").
+Why: with several workers, reading a speculation's reads again under the lock was ~3%
+of a flow request's instructions, on a page cache the other worker's commits keep
+emptying (benchmarks/README.md, "Change-log round").
 
 How it stays exact:
 - Every write transaction on SQLite appends one row to cs_changes in that transaction:
@@ -13,13 +13,17 @@ How it stays exact:
   the CLI, a migration) leaves a row with no list, which means "anything may have
   changed". The engine's commit event adds that row to every transaction that changed
   rows without logging itself, so no code path has to remember it.
-- A speculation notes the newest row its snapshot holds (its gen and a random nonce).
-- Under the lock, a batch reads the rows after the oldest such mark. A request's object
+- A speculation carries a mark: the row (gen, random nonce) of its process's last
+  batch, committed before its snapshot began, so every change the snapshot lacks is
+  in a later row.
+- Under the lock, a batch reads the rows from the oldest such mark. A request's object
   reads are known unchanged if its mark row is still there with its nonce (so the log
   was neither pruned nor reset past it), no row after it is a "may have changed" row,
-  and no row after it, nor an earlier request of this batch, lists the object. Any
-  doubt, and the read is checked again as before.
-- Rows older than KEEP batches are pruned; a mark that old is checked the old way.
+  and no row after it, nor an earlier request of this batch, lists the object. So are
+  the fixed SELECTs registered in UNLISTED_ONLY (what they read is written under the
+  lock only). Any doubt, and the read is checked again as before.
+- A process prunes the rows older than the last KEEP now and then; a mark that old is
+  checked the old way.
 Writers outside this program (a sqlite3 shell changing rows while a server runs) are
 not seen; nor were they by the webhook-endpoint cache (store/outbox.py).
 """
@@ -32,7 +36,7 @@ import orjson
 
 TABLE = "cs_changes"
 KEEP = 4096          # rows kept: a speculation older than that many commits re-reads all
-PRUNE_EVERY = 512    # batches of a process between two prunes
+PRUNE_EVERY = 512    # rows a process appends between two prunes
 
 _SINCE = f"SELECT gen, nonce, ids FROM {TABLE} WHERE gen >= ? ORDER BY gen"
 _ADD = f"INSERT INTO {TABLE} (nonce, ids) VALUES (?, ?)"
@@ -49,7 +53,7 @@ UNLISTED_ONLY: set[str] = set()
 _UNLISTED_TABLES = ("cs_objects", "cs_meta")
 
 _rand = random.Random()
-_batches = 0
+_rows_added = 0  # by this process
 
 
 def unlisted_only(*sqls: str) -> None:
@@ -58,7 +62,15 @@ def unlisted_only(*sqls: str) -> None:
 
 def log_unknown(db: Any) -> None:
     """This transaction changed rows it cannot list (the engine's commit event)."""
-    db.execute(_ADD, (_rand.getrandbits(62), None))
+    _added(db, db.execute(_ADD, (_rand.getrandbits(62), None)).lastrowid)
+
+
+def _added(db: Any, gen: int | None) -> None:
+    """A row was appended: now and then, drop those older than KEEP rows."""
+    global _rows_added
+    _rows_added += 1
+    if _rows_added % PRUNE_EVERY == 0 and gen:
+        db.execute(_PRUNE, (gen - KEEP,))
 
 
 class Changed:
@@ -127,11 +139,8 @@ class Changed:
 
     def record(self, db: Any) -> None:
         """Append this batch's row (before its COMMIT), and prune now and then."""
-        global _batches
         nonce = _rand.getrandbits(62)
-        cur = db.execute(_ADD, (nonce, None if self.unknown
-                                else orjson.dumps(list(self._ids)).decode()))
-        self.row = (cur.lastrowid, nonce)
-        _batches += 1
-        if _batches % PRUNE_EVERY == 0 and cur.lastrowid:
-            db.execute(_PRUNE, (cur.lastrowid - KEEP,))
+        gen = db.execute(_ADD, (nonce, None if self.unknown
+                                else orjson.dumps(list(self._ids)).decode())).lastrowid
+        self.row = (gen, nonce)
+        _added(db, gen)

@@ -94,7 +94,9 @@ def _sqlite_events(engine: Engine) -> None:
             dbapi.execute(sql)
         except sqlite3.Error as e:
             raise exc.DBAPIError.instance(sql, (), e, sqlite3.Error) from e
-        conn.info[_CHANGES_AT_BEGIN] = dbapi.total_changes
+        info = conn.info
+        info[_CHANGES_AT_BEGIN] = dbapi.total_changes
+        info.pop(changes.LOGGED, None)  # a batch's mark, left by a batch that failed late
 
     @event.listens_for(engine, "commit")
     def _commit(conn):  # noqa: ANN001

@@ -226,3 +226,34 @@ def test_changed_rules_in_isolation() -> None:
     assert gap.fresh((5, 55)) is False and gap.fresh((7, 77)) is True
     c.unknown = True
     assert c.fresh((8, 88)) is False
+
+
+def test_a_mark_left_by_a_batch_that_failed_before_commit_is_not_inherited(store) -> None:
+    """The flag a batch sets once it has logged its row is cleared at the next BEGIN: if
+    the batch rolled back after setting it, the next writer on that connection still
+    logs what it changed."""
+    from connect_sandbox.store import changes
+    conn = store.checkout(True)
+    conn.info[changes.LOGGED] = True  # as a batch that failed after record()
+    store.checkin(conn, True)
+    before = len(_rows(store))
+    with store.transaction() as tx:
+        tx.insert(A, cus("after_failed_batch"))
+    rows = _rows(store)
+    assert len(rows) == before + 1 and rows[-1][1] is None
+
+
+def test_the_log_is_pruned_to_its_last_rows(store, monkeypatch) -> None:
+    from connect_sandbox.store import changes
+    monkeypatch.setattr(changes, "KEEP", 10)
+    monkeypatch.setattr(changes, "PRUNE_EVERY", 4)
+    for i in range(40):  # plain writes (the commit event's rows)
+        with store.transaction() as tx:
+            tx.insert(A, cus(f"p{i}"))
+    group = GroupCommit(store, speculate=True)
+    for i in range(8):  # speculated batches (their own rows)
+        async def main(i=i):
+            return await group.run(lambda tx: tx.insert(A, cus(f"s{i}")))
+        _run(main)
+    rows = _rows(store)
+    assert len(rows) <= 10 + 4 and rows[-1][0] - rows[0][0] == len(rows) - 1
