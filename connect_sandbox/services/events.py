@@ -45,7 +45,9 @@ def record(tx: Tx, ctx: RequestContext, type_: str, obj: dict[str, Any], *,
             return None
     targets = routing.targets(tx, ctx.platform, owner, type_)
     event = {
-        "id": new_id("evt"), "object": "event", "api_version": ctx.api_version or API_VERSION,
+        # The account's default version, as Stripe renders events: not the request's
+        # Stripe-Version (an endpoint's own api_version is applied on delivery).
+        "id": new_id("evt"), "object": "event", "api_version": API_VERSION,
         "created": ctx.now, "data": data, "livemode": False, "pending_webhooks": len(targets),
         "request": {"id": ctx.request_id, "idempotency_key": ctx.idempotency_key},
         "type": type_,

@@ -29,6 +29,17 @@ def test_customer_created_event(client):
     assert client.v1.events.retrieve(ev.id).id == ev.id
 
 
+def test_events_carry_the_accounts_version_not_the_requests(client):
+    """Stripe renders an event at the account's default API version (or, on delivery,
+    the endpoint's), not at the Stripe-Version of the request that caused it."""
+    cus = client.v1.customers.create(params={"email": "old@example.com"},
+                                     options={"stripe_version": "2023-08-16"})
+    (ev,) = [e for e in events(client, type="customer.created") if e.data.object.id == cus.id]
+    assert ev.api_version == "2026-10-28.endive"
+    listed = events(client, {"stripe_version": "2023-08-16"}, type="customer.created")
+    assert [e.api_version for e in listed if e.id == ev.id] == ["2026-10-28.endive"]
+
+
 def test_previous_attributes_on_customer_updated(client):
     cus = client.v1.customers.create(params={"email": "a@example.com", "name": "A",
                                              "metadata": {"k": "v"}})
