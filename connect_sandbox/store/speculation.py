@@ -20,9 +20,10 @@ How it stays exact:
 - Under the write lock, replay() reads every recorded read again, in the batch's
   transaction (which sees the writes of the batch's earlier requests), and compares the
   answers; except those the change log (store/changes.py) shows nothing has changed
-  since the snapshot, neither a commit since nor an earlier request of the batch. The request's behaviour is a function of those answers (and of the clock and
-  random ids, which it already drew), so if all are the same, its writes are the ones
-  it would make now: they are written, and its answer is sent. If any differs, or a
+  since the snapshot, neither a commit since nor an earlier request of the batch. The
+  request's behaviour is a function of those answers (and of the clock and random ids,
+  which it already drew), so if all are the same, its writes are the ones it would
+  make now: they are written, and its answer is sent. If any differs, or a
   write is refused, its savepoint is rolled back and the request runs again under the
   lock, as it did before speculation existed.
 - Anything SpecTx cannot record or defer (a list query, a statement through the raw

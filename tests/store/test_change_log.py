@@ -16,19 +16,7 @@ from connect_sandbox.store.group_commit import GroupCommit
 
 from .helpers import A, cus
 from .test_group_commit import _run
-from .test_speculation import _counter, _read_counter, bump
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'log.db'}"
-
-
-@pytest.fixture
-def store(db):
-    s = open_store(db)
-    yield s
-    s.close()
+from .test_speculation import _counter, _read_counter, bump, db, store  # noqa: F401
 
 
 def _rows(store) -> list[tuple]:
@@ -41,6 +29,16 @@ def _warm(group: GroupCommit) -> None:
     async def main():
         return await group.run(lambda tx: tx.insert(A, cus("warm")))
     _run(main)
+
+
+def _meanwhile(group: GroupCommit, work, between) -> object:
+    """Run work through the group; between() runs after its speculation and before its
+    batch takes the lock (what another process commits then)."""
+    async def main():
+        pending = group.run(work)
+        between()
+        return await pending
+    return _run(main)
 
 
 def _other_writes(db: str, how: str, work) -> None:
@@ -90,13 +88,11 @@ def test_reads_of_unchanged_objects_are_vouched_for(db, store) -> None:
     group = GroupCommit(store, speculate=True)
     _warm(group)
 
-    async def main():
-        pending = group.run(bump())
+    def between():
         # another process's speculated batch, writing other objects meanwhile
         _other_writes(db, "speculated", lambda tx: tx.insert(A, cus("elsewhere")))
-        return await pending
 
-    assert _run(main) == 1
+    assert _meanwhile(group, bump(), between) == 1
     assert group.stats["conflicts"] == 0
     assert group.stats["vouched"] >= 1  # cus_counter was not read again
     assert _read_counter(store) == 1
@@ -113,12 +109,7 @@ def test_a_change_by_another_process_after_the_mark_is_seen(db, store, how) -> N
         obj["count"] = 41
         tx.save(A, obj)
 
-    async def main():
-        pending = group.run(bump())
-        _other_writes(db, how, set_41)
-        return await pending
-
-    assert _run(main) == 42
+    assert _meanwhile(group, bump(), lambda: _other_writes(db, how, set_41)) == 42
     assert _read_counter(store) == 42
     assert group.stats["conflicts"] == 1
 
@@ -134,12 +125,7 @@ def test_an_object_created_by_another_process_after_the_mark_is_seen(db, store, 
         tx.insert(A, cus("once"))
         return "created"
 
-    async def main():
-        pending = group.run(create_once)
-        _other_writes(db, how, create_once)
-        return await pending
-
-    assert _run(main) == "existed"
+    assert _meanwhile(group, create_once, lambda: _other_writes(db, how, create_once)) == "existed"
     assert group.stats["conflicts"] == 1
 
 
@@ -162,16 +148,14 @@ def test_a_pruned_or_reset_log_makes_the_batch_read_everything_again(db, store) 
     group = GroupCommit(store, speculate=True)
     _warm(group)
 
-    async def main():
-        pending = group.run(bump())
+    def between():
         with store.transaction() as tx:  # the log emptied under the mark, then a change
             tx.execute("DELETE FROM cs_changes", ())
             obj = tx.get(A, "cus_counter", "customer")
             obj["count"] = 10
             tx.save(A, obj)
-        return await pending
 
-    assert _run(main) == 11
+    assert _meanwhile(group, bump(), between) == 11
     assert group.stats["conflicts"] == 1
 
 
@@ -193,12 +177,7 @@ def test_the_webhook_endpoint_cache_is_read_again_after_a_write_under_the_lock(d
                       "status": "enabled"})
         tx.webhook_endpoints_changed()
 
-    async def main():
-        pending = group.run(count_endpoints)
-        _other_writes(db, "plain", add_endpoint)
-        return await pending
-
-    assert _run(main) == 1
+    assert _meanwhile(group, count_endpoints, lambda: _other_writes(db, "plain", add_endpoint)) == 1
     assert group.stats["conflicts"] == 1
 
 
