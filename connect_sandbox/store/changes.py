@@ -77,12 +77,11 @@ class Changed:
     """The changes a batch's speculations may have missed: the committed ones since the
     oldest mark, and those of the batch's own earlier requests."""
 
-    __slots__ = ("_db", "_loaded", "_marks", "_by_id", "_unknown_after", "_ids", "unknown",
+    __slots__ = ("_db", "_marks", "_by_id", "_unknown_after", "_ids", "unknown",
                  "row", "vouched")
 
     def __init__(self, db: Any):
         self._db = db
-        self._loaded = False
         self._marks: dict[int, int] = {}    # gen -> nonce, of the rows read
         self._by_id: dict[str, int] = {}    # object id -> gen of its last listed change
         self._unknown_after = 0             # gen of the last "may have changed" row
@@ -92,7 +91,6 @@ class Changed:
         self.vouched = 0                    # reads not made again, thanks to the log
 
     def load(self, oldest: int) -> None:
-        self._loaded = True
         expected = oldest
         for gen, nonce, ids in self._db.execute(_SINCE, (oldest,)):
             if gen != expected:  # a gap: pruned or reset under us; trust only what follows
@@ -117,10 +115,6 @@ class Changed:
     def unchanged(self, obj_id: str, gen: int) -> bool:
         """For a fresh mark at `gen`: did nothing change `obj_id` since?"""
         return self._by_id.get(obj_id, 0) <= gen and obj_id not in self._ids
-
-    @property
-    def loaded(self) -> bool:
-        return self._loaded
 
     def add(self, spec: Any) -> None:
         """A replayed speculation (store/speculation.py SpecTx) was written: the objects
